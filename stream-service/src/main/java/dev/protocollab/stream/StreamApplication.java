@@ -1,0 +1,13 @@
+package dev.protocollab.stream;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/** Broadcast live streams of the whole shop over SSE, WebSocket and gRPC, and WebRTC signaling. */
+@SpringBootApplication
+public class StreamApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(StreamApplication.class, args);
+    }
+}
