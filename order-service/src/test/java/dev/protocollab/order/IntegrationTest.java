@@ -1,0 +1,40 @@
+package dev.protocollab.order;
+
+import dev.protocollab.testsupport.JwtIssuerTestConfiguration;
+import dev.protocollab.testsupport.PostgresTestConfiguration;
+import dev.protocollab.testsupport.RabbitTestConfiguration;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.context.annotation.Import;
+
+/**
+ * order-service running for real: HTTP and gRPC on free ports, its own fresh PostgreSQL database and
+ * RabbitMQ virtual host, tokens from a real JWKS. Fulfilment is slowed to an hour so orders stay where a
+ * test puts them; tests that need it to move override the delays.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@SpringBootTest(
+        webEnvironment = WebEnvironment.RANDOM_PORT,
+        properties = {
+            "spring.grpc.server.port=0",
+            "management.server.port=0",
+            "orders.fulfilment.confirm-after=1h",
+            "orders.fulfilment.ship-after=1h",
+            "orders.fulfilment.deliver-after=1h",
+            "orders.fulfilment.poll-interval=50ms",
+            "orders.outbox.poll-interval=200ms",
+            "orders.outbox.max-backoff=1s",
+            "orders.long-poll.max-wait=10s",
+        })
+@Import({
+    PostgresTestConfiguration.class,
+    RabbitTestConfiguration.class,
+    JwtIssuerTestConfiguration.class,
+    TestClients.class
+})
+public @interface IntegrationTest {}
