@@ -71,7 +71,7 @@ class AuthenticationInterceptor implements ServerInterceptor {
                 throw new IllegalArgumentException("not a bearer token");
             }
             Jwt jwt = jwtDecoder.decode(authorization.substring(7).strip());
-            return new Caller(jwt.getSubject());
+            return Caller.of(jwt.getSubject(), jwt.getClaims().get("scope"));
         }
         String customer = headers.get(DEVELOPMENT_HEADER);
         if (developmentHeader && Caller.isValid(customer)) {

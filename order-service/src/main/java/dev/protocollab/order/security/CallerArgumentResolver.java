@@ -32,10 +32,11 @@ class CallerArgumentResolver implements HandlerMethodArgumentResolver, WebMvcCon
         if (authentication == null || !authentication.isAuthenticated()) {
             throw new AuthenticationCredentialsNotFoundException("no authenticated caller");
         }
-        String subject = authentication instanceof JwtAuthenticationToken jwt
-                ? jwt.getToken().getSubject()
-                : authentication.getName();
-        return new Caller(subject);
+        if (authentication instanceof JwtAuthenticationToken jwt) {
+            return Caller.of(
+                    jwt.getToken().getSubject(), jwt.getToken().getClaims().get("scope"));
+        }
+        return new Caller(authentication.getName());
     }
 
     @Override

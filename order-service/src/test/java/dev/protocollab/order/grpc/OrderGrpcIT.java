@@ -143,6 +143,33 @@ class OrderGrpcIT {
     }
 
     @Test
+    void aServiceGrantedOrdersReadMayReadAnyOrderButNotList() {
+        Order alices = clients.blocking("alice").createOrder(book(""));
+        OrderServiceGrpc.OrderServiceBlockingStub service = OrderServiceGrpc.newBlockingStub(clients.channel())
+                .withCallCredentials(
+                        TestClients.bearerToken(clients.issuer().serviceToken("notification-service", "orders:read")))
+                .withDeadlineAfter(5, TimeUnit.SECONDS);
+        OrderServiceGrpc.OrderServiceBlockingStub unscoped = OrderServiceGrpc.newBlockingStub(clients.channel())
+                .withCallCredentials(
+                        TestClients.bearerToken(clients.issuer().serviceToken("notification-service", "profile")))
+                .withDeadlineAfter(5, TimeUnit.SECONDS);
+
+        Order read = service.getOrder(
+                GetOrderRequest.newBuilder().setId(alices.getId()).build());
+
+        assertThat(read.getCustomerId()).isEqualTo("alice");
+        assertThat(catchStatus(() -> unscoped.getOrder(GetOrderRequest.newBuilder()
+                                .setId(alices.getId())
+                                .build()))
+                        .getStatus()
+                        .getCode())
+                .isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(service.listOrders(ListOrdersRequest.getDefaultInstance()).getOrdersList())
+                .as("the scope widens GetOrder only")
+                .isEmpty();
+    }
+
+    @Test
     void invalidOrderIsInvalidArgumentWithFieldViolations() throws Exception {
         CreateOrderRequest bad = CreateOrderRequest.newBuilder()
                 .addItems(LineItem.newBuilder().setSku("BOOK-42").setQuantity(0).setUnitPrice("12.5.0"))
