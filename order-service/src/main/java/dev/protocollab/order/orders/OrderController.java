@@ -8,6 +8,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.UUID;
+import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -38,6 +39,8 @@ class OrderController {
 
     record OrderPage(List<OrderResponse> content, int page, int size, long totalElements, int totalPages) {}
 
+    private static final CacheControl REVALIDATE = CacheControl.noCache().cachePrivate();
+
     private final Orders orders;
 
     OrderController(Orders orders) {
@@ -66,14 +69,18 @@ class OrderController {
         return response.body(OrderResponse.of(order));
     }
 
-    /** Conditional GET: with a matching {@code If-None-Match} the answer is a 304 without a body. */
+    /**
+     * Conditional GET: with a matching {@code If-None-Match} the answer is a 304 without a body. {@code
+     * private, no-cache} lets the caller keep the order but makes it revalidate every time, which is
+     * exactly what a short-polling client with an ETag does.
+     */
     @GetMapping("/{id}")
     ResponseEntity<OrderResponse> get(Caller caller, @PathVariable UUID id, WebRequest request) {
         Order order = orders.get(caller.customerId(), id);
         if (request.checkNotModified(order.etag())) {
             return null; // 304 and the ETag are already on the response
         }
-        return ResponseEntity.ok().eTag(order.etag()).body(OrderResponse.of(order));
+        return ResponseEntity.ok().eTag(order.etag()).cacheControl(REVALIDATE).body(OrderResponse.of(order));
     }
 
     /** The caller's orders, newest first. {@code customerId}, if given, must be the caller. */

@@ -119,6 +119,7 @@ class OrderApiIT {
 
         assertThat(full.status()).isEqualTo(200);
         assertThat(full.header("ETag")).isEqualTo("\"1\"");
+        assertThat(full.header("Cache-Control")).isEqualTo("no-cache, private");
         assertThat(notModified.status()).isEqualTo(304);
         assertThat(notModified.body()).isEmpty();
         assertThat(otherTag.status()).isEqualTo(200);
