@@ -48,6 +48,13 @@ public final class Infrastructure {
     }
 
     private static boolean dockerAvailable() {
+        // Without DOCKER_HOST or a local socket there is nothing to ask; skip Testcontainers' noisy probe.
+        if (System.getenv("DOCKER_HOST") == null
+                && !java.nio.file.Files.exists(java.nio.file.Path.of("/var/run/docker.sock"))
+                && !java.nio.file.Files.exists(
+                        java.nio.file.Path.of(System.getProperty("user.home"), ".testcontainers.properties"))) {
+            return false;
+        }
         try {
             return DockerClientFactory.instance().isDockerAvailable();
         } catch (RuntimeException | LinkageError e) {
