@@ -201,9 +201,8 @@ public final class Mailbox<C> {
             return replay.removeFirst();
         }
         if (!missed.isEmpty()) {
-            Map.Entry<Topic, Long> first = missed.entrySet().iterator().next();
-            missed.remove(first.getKey());
-            return new Gap(first.getKey(), first.getValue(), Gap.SLOW_CONSUMER);
+            Topic topic = missed.keySet().iterator().next();
+            return new Gap(topic, missed.remove(topic), Gap.SLOW_CONSUMER);
         }
         return events.pollFirst();
     }

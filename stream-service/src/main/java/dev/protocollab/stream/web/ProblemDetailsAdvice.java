@@ -4,7 +4,9 @@ import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.reactive.result.method.annotation.ResponseEntityExceptionHandler;
@@ -20,9 +22,15 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
     private static final String TYPES = "https://protocol-lab.dev/problems/";
 
+    /**
+     * The content type is set explicitly: the request accepted only {@code text/event-stream}, and WebFlux
+     * would otherwise write the problem as an SSE event.
+     */
     @ExceptionHandler
-    ProblemDetail unknownTopic(UnknownTopicException e) {
-        return problem(HttpStatus.NOT_FOUND, "unknown-topic", "Unknown topic", e.getMessage());
+    ResponseEntity<ProblemDetail> unknownTopic(UnknownTopicException e) {
+        return ResponseEntity.status(HttpStatus.NOT_FOUND)
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(problem(HttpStatus.NOT_FOUND, "unknown-topic", "Unknown topic", e.getMessage()));
     }
 
     /** The last resort: logged with its stack trace here, answered without it. */
