@@ -1,0 +1,156 @@
+package dev.protocollab.notification.consumer;
+
+import dev.protocollab.notification.enrichment.OrderDetails;
+import dev.protocollab.notification.enrichment.OrderLookup;
+import dev.protocollab.notification.inbox.Inbox;
+import dev.protocollab.notification.inbox.NewNotification;
+import dev.protocollab.notification.inbox.Notification;
+import dev.protocollab.notification.live.LiveNotifications;
+import dev.protocollab.notification.webhooks.WebhookDispatcher;
+import dev.protocollab.notification.webhooks.Webhooks;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.annotation.RabbitListener;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Turns each order event into a notification for the order's customer.
+ *
+ * <p>In order: read the CloudEvent (unreadable: poison, straight to the dead-letter queue); skip it if
+ * this event is already a notification for this user (a redelivery); ask order-service for the order's
+ * details (best effort, see {@link OrderLookup}); store the notification and its webhook deliveries in
+ * one transaction; then tell every instance (fan-out) and the webhook dispatcher. The message is
+ * acknowledged only after the store committed, so a crash in between redelivers it, and the
+ * database's uniqueness turns the redelivery into a no-op.
+ */
+@Component
+class OrderEventListener {
+
+    static final String ID = "order-events";
+
+    private static final Logger log = LoggerFactory.getLogger(OrderEventListener.class);
+
+    private final JsonMapper json;
+    private final Inbox inbox;
+    private final Webhooks webhooks;
+    private final OrderLookup orders;
+    private final LiveNotifications live;
+    private final WebhookDispatcher dispatcher;
+    private final TransactionTemplate transactions;
+    private final MeterRegistry meters;
+
+    OrderEventListener(
+            JsonMapper json,
+            Inbox inbox,
+            Webhooks webhooks,
+            OrderLookup orders,
+            LiveNotifications live,
+            WebhookDispatcher dispatcher,
+            TransactionTemplate transactions,
+            MeterRegistry meters) {
+        this.json = json;
+        this.inbox = inbox;
+        this.webhooks = webhooks;
+        this.orders = orders;
+        this.live = live;
+        this.dispatcher = dispatcher;
+        this.transactions = transactions;
+        this.meters = meters;
+    }
+
+    @RabbitListener(
+            id = ID,
+            queues = "${notifications.consumer.queue:notification-service.order-events}",
+            containerFactory = MessagingConfiguration.CONTAINER_FACTORY)
+    void onEvent(Message message) {
+        try {
+            handle(read(message));
+        } catch (PoisonMessageException e) {
+            count("poison");
+            throw e;
+        } catch (RuntimeException e) {
+            count("error");
+            log.warn(
+                    "Order event {} failed, will retry: {}",
+                    message.getMessageProperties().getMessageId(),
+                    e.toString());
+            throw e;
+        }
+    }
+
+    private OrderEvent read(Message message) {
+        OrderEvent event;
+        try {
+            event = json.readValue(message.getBody(), OrderEvent.class);
+        } catch (JacksonException e) {
+            throw new PoisonMessageException("not an order event: " + e.getOriginalMessage(), e);
+        }
+        String problem = event == null ? "empty message" : event.problem();
+        if (problem != null) {
+            throw new PoisonMessageException("unusable order event: " + problem, null);
+        }
+        return event;
+    }
+
+    private void handle(OrderEvent event) {
+        if (!event.isKnownType()) {
+            outcome("ignored");
+            return;
+        }
+        OrderEvent.Data data = event.data();
+        if (inbox.contains(event.id(), data.customerId())) {
+            outcome("duplicate");
+            return;
+        }
+        Optional<OrderDetails> details = orders.find(data.orderId());
+        List<Notification.Item> items = details.map(OrderDetails::items).orElseGet(() -> itemsOf(data));
+        NewNotification draft = new NewNotification(
+                data.customerId(),
+                event.id(),
+                event.type(),
+                data.orderId(),
+                data.status(),
+                data.previousStatus(),
+                data.version(),
+                data.total(),
+                data.currency(),
+                items,
+                details.isPresent(),
+                data.occurredAt());
+        Optional<Notification> stored = transactions.execute(tx -> {
+            Optional<Notification> notification = inbox.append(draft);
+            notification.ifPresent(webhooks::enqueue);
+            return notification;
+        });
+        if (stored == null || stored.isEmpty()) {
+            outcome("duplicate");
+            return;
+        }
+        outcome(draft.enriched() ? "stored-enriched" : "stored-not-enriched");
+        live.publish(stored.get());
+        dispatcher.wakeUp();
+    }
+
+    private static List<Notification.Item> itemsOf(OrderEvent.Data data) {
+        return data.items() == null
+                ? null
+                : data.items().stream()
+                        .map(i -> new Notification.Item(i.sku(), i.quantity(), i.unitPrice()))
+                        .toList();
+    }
+
+    private void outcome(String outcome) {
+        meters.counter("notifications.consumed", "outcome", outcome).increment();
+    }
+
+    private void count(String reason) {
+        meters.counter("notifications.consumer.failures", "reason", reason).increment();
+    }
+}
