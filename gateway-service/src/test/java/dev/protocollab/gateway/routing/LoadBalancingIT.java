@@ -1,0 +1,86 @@
+package dev.protocollab.gateway.routing;
+
+import static dev.protocollab.gateway.TestClients.uniqueUser;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.protocollab.gateway.Backends;
+import dev.protocollab.gateway.IntegrationTest;
+import dev.protocollab.gateway.TestClients;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** Two order-service instances behind one route: both serve, one may die, and a dead service trips the breaker. */
+@IntegrationTest
+class LoadBalancingIT {
+
+    @Autowired
+    TestClients clients;
+
+    private final Backends backends = Backends.get();
+
+    @AfterEach
+    void bothInstancesRunAgain() {
+        backends.ordersA().start();
+        backends.ordersB().start();
+        // the breaker half-opens after its (test) wait and closes on the first successes
+        String token = clients.token(uniqueUser("recovery"));
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() ->
+                        clients.get(clients.http("/api/orders/echo"), token).statusCode() == 200);
+    }
+
+    @Test
+    void bothInstancesReceiveTraffic() {
+        String token = clients.token(uniqueUser("lb"));
+        int beforeA = backends.ordersA().requests();
+        int beforeB = backends.ordersB().requests();
+
+        IntStream.range(0, 6)
+                .forEach(i -> assertThat(clients.get(clients.http("/api/orders/echo"), token)
+                                .statusCode())
+                        .isEqualTo(200));
+
+        assertThat(backends.ordersA().requests() - beforeA).isGreaterThanOrEqualTo(2);
+        assertThat(backends.ordersB().requests() - beforeB).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void killingOneInstanceKeepsIdempotentRequestsSucceeding() {
+        String alice = uniqueUser("alice");
+        String order = backends.newOrder(alice);
+        String token = clients.token(alice);
+        backends.ordersB().stop();
+
+        for (int i = 0; i < 8; i++) {
+            HttpResponse<String> response = clients.get(clients.http("/api/orders/" + order), token);
+            assertThat(response.statusCode()).as("request %d", i).isEqualTo(200);
+            assertThat(response.body()).contains("\"instance\":\"orders-a\"");
+        }
+    }
+
+    @Test
+    void whenEveryInstanceIsDownTheBreakerOpensAndAnswers503ProblemsFast() {
+        String token = clients.token(uniqueUser("breaker"));
+        backends.ordersA().stop();
+        backends.ordersB().stop();
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            HttpResponse<String> response = clients.get(clients.http("/api/orders/echo"), token);
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(TestClients.json(response.body()).path("detail").asString())
+                    .contains("circuit breaker is open");
+        });
+        long start = System.nanoTime();
+        HttpResponse<String> fast = clients.get(clients.http("/api/orders/echo"), token);
+        assertThat(fast.statusCode()).isEqualTo(503);
+        assertThat(fast.headers().firstValue("Retry-After")).isPresent();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+    }
+}
