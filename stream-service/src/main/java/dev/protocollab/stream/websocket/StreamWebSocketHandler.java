@@ -70,14 +70,15 @@ class StreamWebSocketHandler implements WebSocketHandler {
     public Mono<Void> handle(WebSocketSession session) {
         Connection connection = new Connection(session);
         Sinks.Empty<Void> ended = Sinks.empty();
-        Flux<WebSocketMessage> deliveries = MailboxFlux.of(connection.mailbox, connection);
+        // The pings end with the deliveries: the merge below completes only when both have.
+        Flux<WebSocketMessage> deliveries =
+                MailboxFlux.of(connection.mailbox, connection).doFinally(signal -> ended.tryEmitEmpty());
         Duration interval = properties.websocket().pingInterval();
         Flux<WebSocketMessage> pings = Flux.interval(interval, interval)
                 .onBackpressureDrop()
                 .map(tick -> session.pingMessage(buffers -> buffers.wrap(new byte[0])))
                 .takeUntilOther(ended.asMono());
-        Mono<Void> output = session.send(Flux.merge(1, deliveries, pings).doFinally(signal -> ended.tryEmitEmpty()))
-                .then(Mono.defer(connection::closeSession));
+        Mono<Void> output = session.send(Flux.merge(1, deliveries, pings)).then(Mono.defer(connection::closeSession));
         Mono<Void> input =
                 session.receive().doOnNext(connection::receive).then().doFinally(signal -> connection.end());
         return Mono.when(input, output);
