@@ -1,0 +1,117 @@
+package dev.protocollab.notification.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.protocollab.notification.IntegrationTest;
+import dev.protocollab.notification.OrderEvents;
+import dev.protocollab.notification.TestClients;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.node.ObjectNode;
+
+@IntegrationTest
+class ConsumerIT {
+
+    private static final String DEAD_LETTER_QUEUE = "notification-service.order-events.dlq";
+
+    @Autowired
+    TestClients clients;
+
+    @Autowired
+    OrderEvents events;
+
+    @Autowired
+    RabbitTemplate rabbit;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Test
+    void theSameEventDeliveredTwiceBecomesOneNotification() {
+        String user = user();
+        UUID eventId = UUID.randomUUID();
+        ObjectNode event = OrderEvents.statusChanged(eventId, user, UUID.randomUUID(), "SHIPPED", "CONFIRMED", 3);
+        double duplicatesBefore = clients.metric("notifications_consumed_total", "outcome=\"duplicate\"");
+
+        events.publish(event);
+        events.publish(event);
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> clients.metric("notifications_consumed_total", "outcome=\"duplicate\"")
+                        >= duplicatesBefore + 1);
+        assertThat(clients.inbox(user)).hasSize(1);
+        assertThat(jdbc.sql("SELECT count(*) FROM notifications WHERE event_id = :id")
+                        .param("id", eventId)
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void theDatabaseRefusesASecondNotificationForTheSameEventAndUser() {
+        String user = user();
+        UUID eventId = events.publishStatusChanged(user, UUID.randomUUID(), "SHIPPED", "CONFIRMED", 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> clients.inbox(user).size() == 1);
+
+        // What a second instance racing past the in-transaction check would try: the unique key stops it.
+        assertThatThrownBy(() -> jdbc.sql("""
+                                INSERT INTO notifications (user_id, seq, event_id, type, order_id, status, order_version,
+                                                           total, currency, enriched, occurred_at)
+                                SELECT user_id, seq + 1, event_id, type, order_id, status, order_version, total, currency,
+                                       enriched, occurred_at
+                                  FROM notifications WHERE event_id = :id
+                                """).param("id", eventId).update())
+                .isInstanceOf(DataIntegrityViolationException.class)
+                .hasMessageContaining("one_notification_per_event_and_user");
+    }
+
+    @Test
+    void poisonMessagesAreDeadLetteredAndTheNextGoodMessageIsStillProcessed() {
+        String user = user();
+        String unreadable = "unreadable-" + UUID.randomUUID();
+        String unusable = "unusable-" + UUID.randomUUID();
+        double deadLetteredBefore = clients.metric("notifications_consumer_dead_lettered_total");
+
+        events.publish("order.status-changed", "{this is not json".getBytes(StandardCharsets.UTF_8), unreadable);
+        ObjectNode noCustomer =
+                OrderEvents.statusChanged(UUID.randomUUID(), user, UUID.randomUUID(), "SHIPPED", "CONFIRMED", 3);
+        ((ObjectNode) noCustomer.path("data")).remove("customerId");
+        events.publish("order.status-changed", noCustomer.toString().getBytes(StandardCharsets.UTF_8), unusable);
+        UUID order = UUID.randomUUID();
+        events.publishStatusChanged(user, order, "SHIPPED", "CONFIRMED", 3);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> clients.inbox(user).size() == 1);
+        assertThat(clients.inbox(user).get(0).path("orderId").asString()).isEqualTo(order.toString());
+
+        Map<String, Message> dead = new HashMap<>();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            Message message = rabbit.receive(DEAD_LETTER_QUEUE, 500);
+            if (message != null) {
+                dead.put(message.getMessageProperties().getMessageId(), message);
+            }
+            return dead.containsKey(unreadable) && dead.containsKey(unusable);
+        });
+        assertThat(new String(dead.get(unreadable).getBody(), StandardCharsets.UTF_8))
+                .isEqualTo("{this is not json");
+        assertThat(dead.get(unusable).getMessageProperties().getXDeathHeader())
+                .as("dead-lettered by the broker, from our queue")
+                .anySatisfy(death -> assertThat(death.get("queue")).isEqualTo("notification-service.order-events"));
+        assertThat(clients.metric("notifications_consumer_dead_lettered_total"))
+                .isGreaterThanOrEqualTo(deadLetteredBefore + 2);
+    }
+
+    private static String user() {
+        return "consumer-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}
