@@ -26,6 +26,7 @@ public record GatewayProperties(
         @Valid @DefaultValue Grpc grpc,
         @Valid @DefaultValue RateLimit rateLimit,
         @Valid @DefaultValue Limits limits,
+        @Valid @DefaultValue Ui ui,
         @NotNull @DefaultValue("http://localhost:5173") List<String> corsOrigins) {
 
     /**
@@ -103,4 +104,18 @@ public record GatewayProperties(
             @NotNull @DefaultValue("1MB") DataSize maxRequestBody,
             @NotNull @DefaultValue("16KB") DataSize maxHeaderSize,
             @NotNull @DefaultValue("60s") Duration idleTimeout) {}
+
+    /**
+     * The UI the gateway serves from {@code classpath:/static/}: pages revalidate on every load (so a new
+     * build shows at once), {@code /assets/**} may be reused for {@code assetsMaxAge}, and pages carry
+     * {@code contentSecurityPolicy}, which allows same-origin scripts, styles and connections (fetch,
+     * EventSource, WebSocket) and nothing inline.
+     */
+    public record Ui(
+            @NotNull @DefaultValue("5m") Duration assetsMaxAge,
+
+            @NotBlank
+            @DefaultValue("default-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none';"
+                    + " base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+            String contentSecurityPolicy) {}
 }

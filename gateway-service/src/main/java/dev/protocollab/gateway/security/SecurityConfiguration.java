@@ -34,7 +34,7 @@ class SecurityConfiguration {
 
     static final String[] OPEN = {
         "/",
-        "/index.html",
+        "/*.html",
         "/favicon.ico",
         "/assets/**",
         "/.well-known/jwks.json",
