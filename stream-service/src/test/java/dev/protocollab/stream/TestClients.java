@@ -1,17 +1,25 @@
 package dev.protocollab.stream;
 
+import dev.protocollab.contracts.stream.v1.StreamMessage;
 import dev.protocollab.contracts.stream.v1.StreamServiceGrpc;
+import dev.protocollab.contracts.stream.v1.SubscribeRequest;
+import dev.protocollab.contracts.stream.v1.Topic;
 import dev.protocollab.testsupport.TestJwtIssuer;
 import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Date;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -19,10 +27,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.test.context.TestComponent;
+import org.springframework.context.ApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.core.env.Environment;
 import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
@@ -64,6 +74,15 @@ public class TestClients implements DisposableBean {
     private ManagedChannel channel;
     private int channelPort;
 
+    /** Clients of another stream-service instance, started by a test as its own application context. */
+    public static TestClients of(ApplicationContext instance, TestJwtIssuer issuer) {
+        return new TestClients(
+                instance.getEnvironment(),
+                instance.getBean(GrpcServerLifecycle.class),
+                issuer,
+                instance.getBean(RabbitTemplate.class));
+    }
+
     TestClients(Environment environment, GrpcServerLifecycle grpcServer, TestJwtIssuer issuer, RabbitTemplate rabbit) {
         this.environment = environment;
         this.grpcServer = grpcServer;
@@ -87,21 +106,47 @@ public class TestClients implements DisposableBean {
         return URI.create("http://127.0.0.1:" + port() + path);
     }
 
-    /** Publishes an order event to {@code orders.events} as order-service's outbox relay does. */
+    /** Publishes a schema-valid order event to {@code orders.events} as order-service's outbox relay does. */
     public void publish(ObjectNode event) {
-        publishRaw(
-                TestEvents.json(event),
-                event.get("type").asString(),
-                event.get("id").asString());
+        publishAll(List.of(event));
     }
 
+    /**
+     * Publishes schema-valid order events in this order on one channel, as the outbox relay publishes a
+     * batch (so the broker keeps their order): the same exchange, routing key (the type) and message
+     * properties as {@code order-service}'s {@code OutboxRelay}.
+     */
+    public void publishAll(List<ObjectNode> events) {
+        List<Message> messages = events.stream()
+                .map(event -> message(
+                        TestEvents.validJson(event),
+                        event.get("type").asString(),
+                        event.get("id").asString()))
+                .toList();
+        rabbit.invoke(operations -> {
+            for (Message message : messages) {
+                operations.send("orders.events", message.getMessageProperties().getType(), message);
+            }
+            return null;
+        });
+    }
+
+    /** Any body, even one that is not an order event, with the relay's message properties. */
     public void publishRaw(String body, String routingKey, String messageId) {
+        rabbit.send("orders.events", routingKey, message(body, routingKey, messageId));
+    }
+
+    private static Message message(String body, String type, String messageId) {
         MessageProperties properties = new MessageProperties();
         properties.setContentType("application/cloudevents+json");
-        properties.setContentEncoding("UTF-8");
+        properties.setContentEncoding(StandardCharsets.UTF_8.name());
         properties.setMessageId(messageId);
+        properties.setType(type);
+        properties.setAppId("order-service");
+        properties.setTimestamp(new Date());
+        properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         properties.setHeader("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
-        rabbit.send("orders.events", routingKey, new Message(body.getBytes(StandardCharsets.UTF_8), properties));
+        return new Message(body.getBytes(StandardCharsets.UTF_8), properties);
     }
 
     public HttpResponse<String> get(String path, String... headers) {
@@ -173,6 +218,68 @@ public class TestClients implements DisposableBean {
 
     public StreamServiceGrpc.StreamServiceStub async() {
         return StreamServiceGrpc.newStub(channel()).withCallCredentials(bearerToken(token()));
+    }
+
+    /** A bidi {@code Subscribe} call, reading every message as it comes (automatic flow control). */
+    public Subscription subscribe(Topic... topics) {
+        Subscription subscription = new Subscription();
+        subscription.requests = async().withDeadlineAfter(120, TimeUnit.SECONDS).subscribe(subscription);
+        subscription.change(List.of(topics), List.of());
+        return subscription;
+    }
+
+    /** A running gRPC {@code Subscribe} call: messages received collect in a queue. */
+    public static final class Subscription implements StreamObserver<StreamMessage>, AutoCloseable {
+
+        private final BlockingQueue<StreamMessage> received = new LinkedBlockingQueue<>();
+        private final CompletableFuture<Status> ended = new CompletableFuture<>();
+        private StreamObserver<SubscribeRequest> requests;
+
+        public void change(List<Topic> add, List<Topic> remove) {
+            requests.onNext(SubscribeRequest.newBuilder()
+                    .addAllAdd(add)
+                    .addAllRemove(remove)
+                    .build());
+        }
+
+        public StreamMessage next(Duration timeout) throws InterruptedException {
+            StreamMessage message = received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (message == null) {
+                throw new AssertionError("no gRPC message in " + timeout + (ended.isDone() ? " (call ended)" : ""));
+            }
+            return message;
+        }
+
+        public BlockingQueue<StreamMessage> received() {
+            return received;
+        }
+
+        /** How the call ended: OK, or the status it failed with. */
+        public Status awaitEnd(Duration timeout) {
+            return ended.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).join();
+        }
+
+        @Override
+        public void onNext(StreamMessage value) {
+            received.add(value);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            ended.complete(Status.fromThrowable(t));
+        }
+
+        @Override
+        public void onCompleted() {
+            ended.complete(Status.OK);
+        }
+
+        @Override
+        public void close() {
+            if (!ended.isDone()) {
+                ((ClientCallStreamObserver<SubscribeRequest>) requests).cancel("test done", null);
+            }
+        }
     }
 
     public static CallCredentials bearerToken(String token) {

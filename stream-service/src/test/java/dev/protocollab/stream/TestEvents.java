@@ -1,9 +1,15 @@
 package dev.protocollab.stream;
 
+import com.networknt.schema.Error;
+import com.networknt.schema.InputFormat;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -15,6 +21,8 @@ import tools.jackson.databind.node.ObjectNode;
 public final class TestEvents {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Schema SCHEMA = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
+            .getSchema(resource("/events/order-event.schema.json"), InputFormat.JSON);
 
     private TestEvents() {}
 
@@ -58,10 +66,24 @@ public final class TestEvents {
         return JSON.writeValueAsString(event);
     }
 
+    /** Fails unless the event is valid by the contract's {@code order-event.schema.json}. */
+    public static String validJson(ObjectNode event) {
+        String json = json(event);
+        List<Error> errors = SCHEMA.validate(json, InputFormat.JSON);
+        if (!errors.isEmpty()) {
+            throw new AssertionError("not a schema-valid order event: " + errors + "\n" + json);
+        }
+        return json;
+    }
+
     private static String example(String type) {
-        try (InputStream in = TestEvents.class.getResourceAsStream("/events/examples/" + type + ".json")) {
+        return resource("/events/examples/" + type + ".json");
+    }
+
+    private static String resource(String path) {
+        try (InputStream in = TestEvents.class.getResourceAsStream(path)) {
             if (in == null) {
-                throw new IllegalStateException("the contracts jar has no example for " + type);
+                throw new IllegalStateException("the contracts jar has no " + path);
             }
             return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException e) {
