@@ -35,8 +35,9 @@ import org.springframework.context.annotation.Import;
             "notifications.order-service.circuit-breaker.permitted-calls-in-half-open-state=1",
             "notifications.polling.max-wait=10s",
             "notifications.sse.heartbeat=500ms",
-            "notifications.websocket.ping-interval=250ms",
-            "notifications.websocket.idle-timeout=1500ms",
+            // Loose enough for a loaded 2-core machine, where a pong can be late by a second.
+            "notifications.websocket.ping-interval=500ms",
+            "notifications.websocket.idle-timeout=3s",
             "notifications.webhooks.allowed-hosts=127.0.0.1,localhost",
             "notifications.webhooks.allowed-schemes=http,https",
             "notifications.webhooks.allow-loopback=true",

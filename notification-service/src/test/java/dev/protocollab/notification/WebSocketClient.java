@@ -35,7 +35,7 @@ public final class WebSocketClient implements AutoCloseable {
 
     private WebSocketClient() {}
 
-    static WebSocketClient connect(URI uri, String token) {
+    public static WebSocketClient connect(URI uri, String token) {
         WebSocketClient client = new WebSocketClient();
         WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (token != null) {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -44,12 +45,15 @@ class NotificationStreamController implements SchedulingConfigurer {
     private final Connections connections;
     private final Inbox inbox;
     private final NotificationsProperties.Sse settings;
+    private final ExecutorService writers;
     private final Set<SseEmitter> open = ConcurrentHashMap.newKeySet();
 
-    NotificationStreamController(Connections connections, Inbox inbox, NotificationsProperties properties) {
+    NotificationStreamController(
+            Connections connections, Inbox inbox, NotificationsProperties properties, ExecutorService deliveryThreads) {
         this.connections = connections;
         this.inbox = inbox;
         this.settings = properties.sse();
+        this.writers = deliveryThreads;
     }
 
     @GetMapping("/api/notifications/stream")
@@ -111,14 +115,20 @@ class NotificationStreamController implements SchedulingConfigurer {
         tasks.addFixedRateTask(this::heartbeat, settings.heartbeat());
     }
 
+    /**
+     * Each heartbeat is written on a virtual thread of its own: a write to a client that stopped reading
+     * may block, and must not hold up the scheduler that also pings WebSockets and rechecks users.
+     */
     void heartbeat() {
         for (SseEmitter emitter : open) {
-            try {
-                emitter.send(SseEmitter.event().comment("heartbeat"));
-            } catch (IOException | IllegalStateException e) {
-                open.remove(emitter);
-                emitter.completeWithError(e);
-            }
+            writers.execute(() -> {
+                try {
+                    emitter.send(SseEmitter.event().comment("heartbeat"));
+                } catch (IOException | IllegalStateException e) {
+                    open.remove(emitter);
+                    emitter.completeWithError(e);
+                }
+            });
         }
     }
 }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
@@ -67,13 +68,19 @@ class NotificationWebSocketHandler extends TextWebSocketHandler implements Sched
     private final Inbox inbox;
     private final JsonMapper json;
     private final NotificationsProperties.WebSocket settings;
+    private final ExecutorService writers;
 
     NotificationWebSocketHandler(
-            Connections connections, Inbox inbox, JsonMapper json, NotificationsProperties properties) {
+            Connections connections,
+            Inbox inbox,
+            JsonMapper json,
+            NotificationsProperties properties,
+            ExecutorService deliveryThreads) {
         this.connections = connections;
         this.inbox = inbox;
         this.json = json;
         this.settings = properties.websocket();
+        this.writers = deliveryThreads;
     }
 
     @Override
@@ -162,11 +169,14 @@ class NotificationWebSocketHandler extends TextWebSocketHandler implements Sched
             } else if (!now.isBefore(session.user().tokenExpiresAt())) {
                 close(session.socket(), CloseStatus.POLICY_VIOLATION.withReason("token expired"));
             } else {
-                try {
-                    session.socket().sendMessage(new PingMessage());
-                } catch (IOException | RuntimeException e) {
-                    close(session.socket(), CloseStatus.SESSION_NOT_RELIABLE);
-                }
+                // On a virtual thread: a send to a client that stopped reading may block the sender.
+                writers.execute(() -> {
+                    try {
+                        session.socket().sendMessage(new PingMessage());
+                    } catch (IOException | RuntimeException e) {
+                        close(session.socket(), CloseStatus.SESSION_NOT_RELIABLE);
+                    }
+                });
             }
         }
     }
