@@ -237,6 +237,22 @@ public final class Backends {
         return json(response, 200, Map.of("instance", self.name, "path", request.path()));
     }
 
+    /**
+     * Like a Spring resource server (RFC 6750 §2: one method per request), a backend refuses a request that
+     * carries a token both in the Authorization header and as {@code ?access_token=}.
+     */
+    private static boolean twoTokens(HttpServerRequest request) {
+        return request.requestHeaders().contains("Authorization")
+                && request.uri().contains("access_token=");
+    }
+
+    private static Mono<Void> refuseTwoTokens(HttpServerResponse response) {
+        return json(
+                response,
+                400,
+                Map.of("title", "Bad Request", "status", 400, "detail", "Found multiple bearer tokens in the request"));
+    }
+
     private static Mono<Void> json(HttpServerResponse response, int status, Object body) {
         return response.status(status)
                 .header("Content-Type", status >= 400 ? "application/problem+json" : "application/json")
@@ -273,16 +289,23 @@ public final class Backends {
                     .runOn(loops)
                     .host("127.0.0.1")
                     .port(port)
-                    .route(routes -> routes.ws(
+                    .route(routes -> routes.get(
                                     "/ws/notifications",
-                                    (in, out) -> out.sendString(Flux.concat(
-                                            Mono.just("{\"type\":\"hello\",\"instance\":\"" + name + "\"}"),
-                                            in.receive()
-                                                    .asString()
-                                                    .map(text -> "{\"type\":\"echo\",\"instance\":\"" + name
-                                                            + "\",\"text\":" + JSON.writeValueAsString(text)
-                                                            + "}"))))
-                            .route(request -> true, (request, response) -> handler.handle(this, request, response)))
+                                    (request, response) -> twoTokens(request)
+                                            ? refuseTwoTokens(response)
+                                            : response.sendWebsocket((in, out) -> out.sendString(Flux.concat(
+                                                    Mono.just(JSON.writeValueAsString(Map.of(
+                                                            "type", "hello", "instance", name, "uri", request.uri()))),
+                                                    in.receive()
+                                                            .asString()
+                                                            .map(text -> "{\"type\":\"echo\",\"instance\":\""
+                                                                    + name + "\",\"text\":"
+                                                                    + JSON.writeValueAsString(text) + "}")))))
+                            .route(
+                                    request -> true,
+                                    (request, response) -> twoTokens(request)
+                                            ? refuseTwoTokens(response)
+                                            : handler.handle(this, request, response)))
                     .bindNow(Duration.ofSeconds(10));
             port = server.port();
         }

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
 
 /** Live push through the gateway: SSE event by event, WebSocket sessions pinned to their instance. */
 @IntegrationTest
@@ -112,6 +113,25 @@ class StreamingIT {
             socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
         }
         assertThat(instances).containsExactlyInAnyOrder("notifications-a", "notifications-b");
+    }
+
+    @Test
+    void aBrowsersQueryTokenReachesTheBackendAsTheOnlyToken() throws Exception {
+        List<String> messages = new CopyOnWriteArrayList<>();
+        WebSocket socket = http.newWebSocketBuilder()
+                .buildAsync(
+                        URI.create("ws://127.0.0.1:" + clients.port() + "/ws/notifications?after=7&access_token="
+                                + clients.token(uniqueUser("browser"))),
+                        collector(messages))
+                .get(10, TimeUnit.SECONDS);
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> !messages.isEmpty());
+            JsonNode hello = TestClients.json(messages.getFirst());
+            assertThat(hello.path("type").asString()).isEqualTo("hello");
+            assertThat(hello.path("uri").asString()).isEqualTo("/ws/notifications?after=7");
+        } finally {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
+        }
     }
 
     @Test
