@@ -1,0 +1,607 @@
+#!/usr/bin/env bash
+# Protocol Lab benchmarks: one entry point that starts what a scenario needs, warms up, measures, and
+# writes a Markdown summary, a TSV of every figure, gnuplot charts and the raw tool output to
+# load-tests/results/<run id>/ (load-tests/results/latest points at the newest run).
+#
+#   load-tests/bench.sh [scenario ...]      default: gateway grpc nagle longpoll startup
+#
+#   gateway   1. GET /api/orders/{id} direct vs nginx vs gateway: wrk (h1) and h2load (h2c) maximum
+#                throughput, Gatling fixed-rate latency at half the direct maximum
+#   grpc      2. the same GetOrder over REST h1, REST h2c and gRPC unary, direct and through the gateway
+#   fanout    3. N WebSocket and N SSE subscribers of stream-service's one-per-second metrics topic
+#   e2e       4. order created through the gateway -> its WebSocket notification, at fixed rates
+#   longpoll  5. N parked long polls on order-service (virtual threads) and notification-service
+#   startup   6. start-up time and RSS per service, with and without the JDK 25 AOT cache
+#   nagle     issue 10: TCP_NODELAY on/off with small writes (loopback pair, and a real HTTP server)
+#   all       every scenario above
+#
+# It uses a suite started by bin/suite up when one answers (order-service 8081, gateway 8080, ...), and
+# otherwise starts its own order-service (ports 18081/19091/19181, database orders_bench) from
+# order-service/target. Scenarios that need the gateway (tokens) or other services say so and are
+# skipped when those are not running. Knobs (environment):
+#   BENCH_DURATION (15 s per measurement)  BENCH_WARMUP (5 s)  BENCH_CONNECTIONS (32 requests in flight)
+#   BENCH_FANOUT_CLIENTS ("1000 5000 10000 19000")  BENCH_E2E_RATES ("50 100 200")
+#   BENCH_LONGPOLL_CLIENTS ("1000 5000 10000")  BENCH_GATEWAY (http://127.0.0.1:8080)
+#   NGINX_UPSTREAM_KEEPALIVE (64; 0 = a new upstream connection per request)
+# Needs: JDK 25, wrk, h2load (nghttp2-client), nginx, jq, curl; gnuplot for the charts
+# (apt-get install wrk nghttp2-client nginx-light jq gnuplot-nox).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+VERSION="0.1.0-SNAPSHOT"
+DURATION="${BENCH_DURATION:-15}"
+WARMUP="${BENCH_WARMUP:-5}"
+CONNECTIONS="${BENCH_CONNECTIONS:-32}"
+GATEWAY="${BENCH_GATEWAY:-http://127.0.0.1:8080}"
+# 19000, not 20000: the sandbox caps open files at 20000 per process (hard limit), server and driver alike
+FANOUT_CLIENTS="${BENCH_FANOUT_CLIENTS:-1000 5000 10000 19000}"
+E2E_RATES="${BENCH_E2E_RATES:-50 100 200}"
+LONGPOLL_CLIENTS="${BENCH_LONGPOLL_CLIENTS:-1000 5000 10000}"
+UPSTREAM_KEEPALIVE="${NGINX_UPSTREAM_KEEPALIVE:-64}"
+JDK25_DEFAULT=/usr/lib/jvm/temurin-25-jdk-amd64
+SERVICE_JAVA_OPTS="${BENCH_SERVICE_JAVA_OPTS:--Xms32m -Xmx384m -XX:+ExitOnOutOfMemoryError --sun-misc-unsafe-memory-access=allow}"
+
+RUN_ID="$(date -u +%Y%m%dT%H%M%SZ)"
+OUT="$HERE/results/$RUN_ID"
+RAW="$OUT/raw"
+SUMMARY="$OUT/summary.md"
+TSV="$OUT/results.tsv"
+STARTED_PIDS=()
+NGINX_PREFIX=""
+
+say() { printf '%s\n' "$*" >&2; }
+fail() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+md() { printf '%s\n' "$*" >>"$SUMMARY"; }
+# scenario | series | x | metric | value   (what the charts are drawn from)
+record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$TSV"; }
+
+cleanup() {
+  if [ -n "$NGINX_PREFIX" ] && [ -f "$NGINX_PREFIX/nginx.pid" ]; then
+    kill -QUIT "$(cat "$NGINX_PREFIX/nginx.pid")" 2>/dev/null || true
+  fi
+  local pid
+  for pid in "${STARTED_PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${STARTED_PIDS[@]}"; do
+    timeout 30 tail --pid="$pid" -f /dev/null 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+
+select_java() {
+  if [ -n "${JAVA_HOME:-}" ] && "$JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "25'; then return; fi
+  [ -x "$JDK25_DEFAULT/bin/java" ] || fail "Java 25 is needed (set JAVA_HOME)"
+  export JAVA_HOME="$JDK25_DEFAULT"
+}
+JAVA() { "$JAVA_HOME/bin/java" "$@"; }
+
+need() {
+  local missing=()
+  for tool in "$@"; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+  [ ${#missing[@]} -eq 0 ] || fail "missing ${missing[*]}: apt-get install wrk nghttp2-client nginx-light jq curl"
+}
+
+DRIVER="$HERE/target/load-driver.jar"
+ensure_driver() {
+  if [ ! -f "$DRIVER" ] || [ -n "$(find "$HERE/src" "$HERE/pom.xml" -newer "$DRIVER" -type f -print -quit)" ]; then
+    say "building the load driver..."
+    (cd "$ROOT" && ./mvnw -q -B -o -pl load-tests package -DskipTests -Dspotless.check.skip=true) >&2
+  fi
+}
+driver() { JAVA --sun-misc-unsafe-memory-access=allow -Xmx1g -jar "$DRIVER" "$@"; }
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+answers_http() { curl -fsS -m 2 -o /dev/null "$1" 2>/dev/null; }
+listener_pid() { ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2; }
+# value of key=value in a driver output file
+val() { grep -m1 "^$2=" "$1" | cut -d= -f2-; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0 || a == "" || a == "n/a") print "n/a"; else printf "%.2f", a / b }'; }
+# wrk prints 950.00us, 1.23ms, 1.02s: to milliseconds
+to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'; }
+
+machine_info() {
+  md "# Benchmark run $RUN_ID"
+  md ""
+  md "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sr)"
+  md "- java: $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
+  md "- tools: $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), $(h2load --version | head -1), $(nginx -v 2>&1 | cut -d' ' -f3)"
+  md "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  md "- settings: ${DURATION}s per measurement after ${WARMUP}s warm-up, $CONNECTIONS requests in flight for maximum-throughput runs"
+  md "- other JVMs on the machine at start (they share the 2 cores):"
+  ps -eo pid=,pcpu=,rss=,args= | awk '/[j]ava / {
+      name = "?"; for (i = 4; i <= NF; i++) if ($i ~ /\.jar$/ || $i ~ /^org\.|^dev\./) { name = $i; break }
+      sub(/.*\//, "", name); printf "  - pid %s %s (%.0f%% cpu, %d MiB RSS)\n", $1, name, $2, $3 / 1024 }' >>"$SUMMARY"
+  md ""
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# what is running, and what this run starts itself
+
+TOKEN=""
+gateway_up() { answers_http "$GATEWAY/.well-known/jwks.json"; }
+token_for() {
+  curl -fsS -m 5 -X POST "$GATEWAY/auth/token" -H 'Content-Type: application/json' \
+    -d "{\"subject\":\"$1\"}" | jq -r .access_token
+}
+
+ensure_database() {
+  PGCONNECT_TIMEOUT=5 psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$1'" \
+    | grep -q 1 || PGCONNECT_TIMEOUT=5 psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $1"
+}
+
+# start_service NAME JAR READINESS_URL ENV...: runs one service jar in the background, waits for readiness,
+# sets SERVICE_PID (not a command substitution: the pid must reach STARTED_PIDS for the clean-up)
+start_service() {
+  local name=$1 jar=$2 ready=$3; shift 3
+  [ -f "$jar" ] || fail "$jar is missing: ./mvnw -pl ${name%%-bench} package -DskipTests (or bin/suite up)"
+  say "starting $name ($jar)"
+  # shellcheck disable=SC2086
+  env "$@" "$JAVA_HOME/bin/java" $SERVICE_JAVA_OPTS -jar "$jar" >"$RAW/$name.log" 2>&1 </dev/null &
+  local pid=$!
+  STARTED_PIDS+=("$pid")
+  local deadline=$((SECONDS + 180))
+  until answers_http "$ready"; do
+    kill -0 "$pid" 2>/dev/null || { tail -30 "$RAW/$name.log" >&2; fail "$name exited"; }
+    [ $SECONDS -lt $deadline ] || fail "$name not ready after 180s (see $RAW/$name.log)"
+    sleep 1
+  done
+  SERVICE_PID=$pid
+}
+
+ORDER_HTTP="" ORDER_GRPC="" ORDER_MGMT="" ORDER_PID="" AUTH="" ORDER_ID="" GATEWAY_USABLE=0
+# BENCH_ORDER_SERVICE=auto (the suite's when it answers, else its own) | own | suite
+order_backend() {
+  [ -n "$ORDER_HTTP" ] && return
+  local which="${BENCH_ORDER_SERVICE:-auto}"
+  if [ "$which" != own ] && answers_http "http://127.0.0.1:9181/actuator/health/readiness"; then
+    ORDER_HTTP=8081 ORDER_GRPC=9091 ORDER_MGMT=9181
+    ORDER_PID="$(listener_pid 8081)"
+    md "- order-service: the running suite's (pid $ORDER_PID, ports 8081/9091)"
+  else
+    [ "$which" != suite ] || fail "BENCH_ORDER_SERVICE=suite but order-service does not answer on :9181"
+    ensure_database orders_bench
+    ORDER_HTTP=18081 ORDER_GRPC=19091 ORDER_MGMT=19181
+    # h2c on too (server.http2.enabled), so REST over HTTP/2 can be measured without a proxy in front
+    start_service order-service-bench "$ROOT/order-service/target/order-service-$VERSION.jar" \
+      "http://127.0.0.1:$ORDER_MGMT/actuator/health/readiness" \
+      ORDER_HTTP_PORT=$ORDER_HTTP ORDER_GRPC_PORT=$ORDER_GRPC ORDER_MANAGEMENT_PORT=$ORDER_MGMT \
+      ORDERS_DB_URL=jdbc:postgresql://127.0.0.1:5432/orders_bench ORDERS_DEVELOPMENT_HEADER=true \
+      ORDERS_DB_POOL_SIZE=10 SERVER_HTTP2_ENABLED=true JWKS_URI="$GATEWAY/.well-known/jwks.json"
+    ORDER_PID=$SERVICE_PID
+    md "- order-service: started by this run (pid $ORDER_PID, ports $ORDER_HTTP/$ORDER_GRPC, h2c on, $SERVICE_JAVA_OPTS)"
+  fi
+  AUTH="customer:bench"
+  if gateway_up; then
+    TOKEN="$(token_for bench || true)"
+    # the gateway's tokens must be accepted by this order-service, or the gateway rows would measure 401s
+    if [ "$ORDER_HTTP" != 8081 ]; then
+      md "- gateway: answers at $GATEWAY but routes to order-service :8081, not this run's :$ORDER_HTTP: gateway rows skipped"
+    elif [ -n "$TOKEN" ] && curl -fsS -m 5 -o /dev/null -H "Authorization: Bearer $TOKEN" \
+        "http://127.0.0.1:$ORDER_HTTP/api/orders?size=1" 2>/dev/null; then
+      AUTH="bearer:$TOKEN" GATEWAY_USABLE=1
+      md "- gateway: running at $GATEWAY; every request carries a bearer JWT for \`bench\` (direct and nginx too, so all paths validate it)"
+    else
+      md "- gateway: answers at $GATEWAY, but order-service :$ORDER_HTTP rejects its tokens (another JWKS?): gateway rows skipped, order-service called with \`X-Customer-Id: bench\`"
+    fi
+  else
+    md "- gateway: not running; order-service is called with its development header \`X-Customer-Id: bench\`"
+  fi
+  md ""
+  local header; header="$(auth_header)"
+  ORDER_ID="$(curl -fsS -m 10 -H "$header" -H 'Content-Type: application/json' \
+    -d '{"items":[{"sku":"BENCH-1","quantity":2,"unitPrice":"12.50"}],"currency":"EUR"}' \
+    "http://127.0.0.1:$ORDER_HTTP/api/orders" | jq -r .id)"
+  [ -n "$ORDER_ID" ] && [ "$ORDER_ID" != null ] || fail "could not create an order on :$ORDER_HTTP"
+}
+# the gateway is measured only when it routes to the same order-service and its tokens work there
+gateway_measured() { [ "$GATEWAY_USABLE" = 1 ]; }
+auth_header() {
+  case "$AUTH" in
+    bearer:*) printf 'Authorization: Bearer %s' "${AUTH#bearer:}" ;;
+    customer:*) printf 'X-Customer-Id: %s' "${AUTH#customer:}" ;;
+  esac
+}
+
+NGINX_H1="" NGINX_H2C=""
+start_nginx() {
+  [ -n "$NGINX_H1" ] && return
+  NGINX_PREFIX="$OUT/nginx"
+  mkdir -p "$NGINX_PREFIX"
+  NGINX_H1="$(free_port)" NGINX_H2C="$(free_port)"
+  PREFIX="$NGINX_PREFIX" H1_PORT="$NGINX_H1" H2C_PORT="$NGINX_H2C" BACKEND_PORT="$ORDER_HTTP" \
+    UPSTREAM_KEEPALIVE="$UPSTREAM_KEEPALIVE" \
+    envsubst '${PREFIX} ${H1_PORT} ${H2C_PORT} ${BACKEND_PORT} ${UPSTREAM_KEEPALIVE}' \
+    <"$HERE/nginx/nginx.conf.template" >"$NGINX_PREFIX/nginx.conf"
+  nginx -p "$NGINX_PREFIX" -c "$NGINX_PREFIX/nginx.conf" -e "$NGINX_PREFIX/error.log"
+  local deadline=$((SECONDS + 10))
+  until answers_http "http://127.0.0.1:$NGINX_H1/actuator/health" || curl -s -m 2 -o /dev/null "http://127.0.0.1:$NGINX_H1/"; do
+    [ $SECONDS -lt $deadline ] || fail "nginx did not start (see $NGINX_PREFIX/error.log)"
+    sleep 0.5
+  done
+  md "- nginx $(nginx -v 2>&1 | cut -d/ -f2): h1 :$NGINX_H1, h2c :$NGINX_H2C -> order-service :$ORDER_HTTP, upstream keepalive $UPSTREAM_KEEPALIVE ([config](../../nginx/nginx.conf.template))"
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# measuring tools
+
+# wrk_max NAME URL: maximum HTTP/1.1 throughput; sets RPS, P50, P99
+wrk_max() {
+  local name=$1 url=$2 file="$RAW/wrk-$1.txt"
+  wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -H "$(auth_header)" "$url" >/dev/null 2>&1 || true
+  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s --latency -H "$(auth_header)" "$url" >"$file" 2>&1 || true
+  RPS="$(awk '/^Requests\/sec:/ {print $2}' "$file")"
+  P50="$(to_ms "$(awk '$1 == "50%" {print $2}' "$file")")"
+  P99="$(to_ms "$(awk '$1 == "99%" {print $2}' "$file")")"
+  local non2xx; non2xx="$(awk '/Non-2xx/ {print $NF}' "$file")"
+  [ -z "$non2xx" ] || say "  warning: $name answered $non2xx non-2xx responses (see $file)"
+  say "  wrk $name: ${RPS:-?} req/s"
+}
+
+# h2_max NAME URL: maximum HTTP/2 (h2c prior knowledge) throughput; sets RPS, MEAN ("n/a" if refused)
+h2_max() {
+  local name=$1 url=$2 file="$RAW/h2load-$1.txt" streams=$((CONNECTIONS / 4))
+  if ! h2load -n 1 -c 1 -H "$(auth_header)" "$url" 2>&1 | grep -q '1 succeeded'; then
+    RPS="n/a" MEAN="n/a"
+    echo "h2c refused by $url" >"$file"
+    say "  h2load $name: no h2c"
+    return
+  fi
+  h2load -t2 -c4 -m"$streams" -D "$DURATION" --warm-up-time="${WARMUP}s" -H "$(auth_header)" "$url" >"$file" 2>&1 || true
+  RPS="$(awk '/^finished in/ {print $4}' "$file")"
+  MEAN="$(to_ms "$(awk '/^time for request:/ {print $6}' "$file")")"
+  say "  h2load $name: ${RPS:-?} req/s"
+}
+
+# gatling_fixed_rate RATE name=url,...: runs FixedRateGetOrder; writes GATLING_DIR
+gatling_fixed_rate() {
+  local rate=$1 targets=$2 log="$RAW/gatling-$3.log" header
+  header="$(auth_header)"
+  (cd "$ROOT" && ./mvnw -B -o -pl load-tests gatling:test -Dspotless.check.skip=true \
+      -Dgatling.simulationClass=dev.protocollab.loadtests.gatling.FixedRateGetOrder \
+      "-Dtargets=$targets" "-Dpath=/api/orders/$ORDER_ID" -Drate="$rate" -Dwarmup="$WARMUP" -Dduration="$DURATION" \
+      "-DauthHeader=${header%%: *}" "-DauthValue=${header#*: }") >"$log" 2>&1 || say "  gatling failed (see $log)"
+  GATLING_DIR="$(ls -dt "$HERE"/results/gatling/fixedrategetorder-* 2>/dev/null | head -1)"
+}
+# gatling_stat NAME FIELD: ok, ko, p50, p75, p95, p99, max or mean (ms) of one request name in the last report
+gatling_stat() {
+  [ -n "${GATLING_DIR:-}" ] && [ -f "$GATLING_DIR/index.html" ] || { echo "n/a"; return; }
+  python3 "$HERE/gatling-stats.py" "$GATLING_DIR" "$1" 2>/dev/null | grep "^$2=" | cut -d= -f2 || echo "n/a"
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# scenarios
+
+scenario_gateway() {
+  say "scenario 1: gateway overhead"
+  order_backend
+  start_nginx
+  local path="/api/orders/$ORDER_ID" gw="" names=(direct nginx) 
+  declare -A h1=([direct]="http://127.0.0.1:$ORDER_HTTP" [nginx]="http://127.0.0.1:$NGINX_H1")
+  declare -A h2=([direct]="http://127.0.0.1:$ORDER_HTTP" [nginx]="http://127.0.0.1:$NGINX_H2C")
+  if gateway_measured; then h1[gateway]="$GATEWAY"; h2[gateway]="$GATEWAY"; names+=(gateway); fi
+  declare -A h1rps h1p50 h1p99 h2rps h2mean
+  local n
+  for n in "${names[@]}"; do
+    wrk_max "$n" "${h1[$n]}$path"; h1rps[$n]=$RPS h1p50[$n]=$P50 h1p99[$n]=$P99
+    h2_max "$n" "${h2[$n]}$path"; h2rps[$n]=$RPS h2mean[$n]=$MEAN
+    record gateway "h1 max" "$n" rps "${h1rps[$n]}"
+    record gateway "h2c max" "$n" rps "${h2rps[$n]}"
+  done
+  local half targets=""
+  half="$(awk -v r="${h1rps[direct]}" 'BEGIN { printf "%d", r / 2 }')"
+  for n in "${names[@]}"; do targets+="${targets:+,}$n=${h1[$n]}"; done
+  say "  gatling at $half req/s: $targets"
+  gatling_fixed_rate "$half" "$targets" gateway
+  md "## 1. Gateway overhead: \`GET /api/orders/{id}\`"
+  md ""
+  md "Maximum throughput with $CONNECTIONS requests in flight (wrk -t2 -c$CONNECTIONS for HTTP/1.1; h2load -t2 -c4 -m$((CONNECTIONS / 4)) for h2c), then Gatling at a fixed $half req/s (half the direct HTTP/1.1 maximum, open model, latency from each request's scheduled start)."
+  md ""
+  md "| path | h1 req/s | h1 p50 / p99 ms (closed loop) | h2c req/s | h2c mean ms | fixed-rate p50 ms | fixed-rate p99 ms | fixed-rate max ms | failed |"
+  md "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  declare -A fp50 fp99
+  for n in "${names[@]}"; do
+    fp50[$n]="$(gatling_stat "$n" p50)" fp99[$n]="$(gatling_stat "$n" p99)"
+    md "| $n | ${h1rps[$n]} | ${h1p50[$n]} / ${h1p99[$n]} | ${h2rps[$n]} | ${h2mean[$n]} | ${fp50[$n]} | ${fp99[$n]} | $(gatling_stat "$n" max) | $(gatling_stat "$n" ko) |"
+    record gateway "fixed-rate p50" "$n" ms "${fp50[$n]}"
+    record gateway "fixed-rate p99" "$n" ms "${fp99[$n]}"
+  done
+  md ""
+  if [ -n "${h1rps[gateway]:-}" ]; then
+    md "Ratios (targets: gateway ≥ 0.6× direct, ≥ 1.0× nginx; ≤ 1 ms added p50, ≤ 3 ms added p99 at half load):"
+    md ""
+    md "- h1 throughput gateway/direct **$(ratio "${h1rps[gateway]}" "${h1rps[direct]}")**, gateway/nginx **$(ratio "${h1rps[gateway]}" "${h1rps[nginx]}")**"
+    md "- h2c throughput gateway/nginx **$(ratio "${h2rps[gateway]}" "${h2rps[nginx]}")**"
+    md "- added latency at $half req/s: p50 $(awk -v a="${fp50[gateway]}" -v b="${fp50[direct]}" 'BEGIN{print a-b}') ms, p99 $(awk -v a="${fp99[gateway]}" -v b="${fp99[direct]}" 'BEGIN{print a-b}') ms (gateway − direct)"
+  else
+    md "- h1 throughput nginx/direct **$(ratio "${h1rps[nginx]}" "${h1rps[direct]}")** (the gateway was not running: no gateway ratios in this run)"
+  fi
+  md "- Gatling report: [$(basename "${GATLING_DIR:-none}")](../gatling/$(basename "${GATLING_DIR:-none}")/index.html)"
+  md ""
+}
+
+scenario_grpc() {
+  say "scenario 2: REST vs gRPC GetOrder"
+  order_backend
+  local path="/api/orders/$ORDER_ID" rows=() n
+  declare -A rps p50 p99
+  wrk_max rest-h1-direct "http://127.0.0.1:$ORDER_HTTP$path"; rps[rest-h1-direct]=$RPS p50[rest-h1-direct]=$P50 p99[rest-h1-direct]=$P99
+  h2_max rest-h2c-direct "http://127.0.0.1:$ORDER_HTTP$path"; rps[rest-h2c-direct]=$RPS p50[rest-h2c-direct]="n/a" p99[rest-h2c-direct]="mean $MEAN"
+  grpc_max grpc-direct "127.0.0.1:$ORDER_GRPC"
+  rows=(rest-h1-direct rest-h2c-direct grpc-direct)
+  if gateway_measured; then
+    wrk_max rest-h1-gateway "$GATEWAY$path"; rps[rest-h1-gateway]=$RPS p50[rest-h1-gateway]=$P50 p99[rest-h1-gateway]=$P99
+    h2_max rest-h2c-gateway "$GATEWAY$path"; rps[rest-h2c-gateway]=$RPS p50[rest-h2c-gateway]="n/a" p99[rest-h2c-gateway]="mean $MEAN"
+    grpc_max grpc-gateway "${GATEWAY#http://}"
+    rows+=(rest-h1-gateway rest-h2c-gateway grpc-gateway)
+  fi
+  md "## 2. REST vs gRPC: the same GetOrder"
+  md ""
+  md "$CONNECTIONS calls in flight each: wrk $CONNECTIONS HTTP/1.1 connections; h2load 4 connections × $((CONNECTIONS / 4)) streams; gRPC (grpc-java, Netty) $CONNECTIONS calls on one HTTP/2 connection. Latency percentiles are closed-loop (service time under full load)."
+  md ""
+  md "| call | req/s | p50 ms | p99 ms |"
+  md "| --- | ---: | ---: | ---: |"
+  for n in "${rows[@]}"; do
+    md "| $n | ${rps[$n]} | ${p50[$n]} | ${p99[$n]} |"
+    record grpc "max" "$n" rps "${rps[$n]}"
+  done
+  md ""
+  md "- gRPC unary / REST h1 throughput, direct: **$(ratio "${rps[grpc-direct]}" "${rps[rest-h1-direct]}")** (target ≥ 1.5)"
+  [ -z "${rps[grpc-gateway]:-}" ] || md "- through the gateway: **$(ratio "${rps[grpc-gateway]}" "${rps[rest-h1-gateway]}")**"
+  md ""
+  return 0
+}
+# grpc_max NAME TARGET: closed-loop gRPC GetOrder; sets rps/p50/p99 of NAME
+grpc_max() {
+  local file="$RAW/driver-$1.txt"
+  driver grpc-get --target="$2" --id="$ORDER_ID" --auth="$AUTH" --mode=closed --concurrency="$CONNECTIONS" \
+    --warmup="$WARMUP" --duration="$DURATION" --hgrm="$RAW/driver-$1.hgrm" >"$file" 2>&1 || say "  $1 failed (see $file)"
+  rps[$1]="$(val "$file" grpc.rps)" p50[$1]="$(val "$file" grpc.latency.p50)" p99[$1]="$(val "$file" grpc.latency.p99)"
+  say "  grpc $1: ${rps[$1]:-?} calls/s"
+}
+
+scenario_nagle() {
+  say "scenario: Nagle (issue 10)"
+  order_backend
+  local file="$RAW/driver-nagle.txt"
+  driver nagle --iterations=200 --target="127.0.0.1:$ORDER_HTTP" --path="/api/orders/$ORDER_ID" --auth="$AUTH" >"$file" 2>&1 \
+    || say "  nagle failed (see $file)"
+  md "## Nagle's algorithm and delayed ACKs (issue 10)"
+  md ""
+  md "A request written in two small writes, then a read, 200 times on one kept-alive connection (after 20 unmeasured round trips). \"raw\": a loopback server that also answers in two writes; \"http\": order-service \`GET /api/orders/{id}\` with the request head split in two writes (Tomcat sets TCP_NODELAY on its side)."
+  md ""
+  md "| case | client TCP_NODELAY | server TCP_NODELAY | p50 ms | p99 ms | max ms |"
+  md "| --- | --- | --- | ---: | ---: | ---: |"
+  local c s key
+  for s in true false; do for c in true false; do
+    key="nagle.raw.client_nodelay_$c.server_nodelay_$s"
+    md "| raw | $c | $s | $(val "$file" "$key.p50") | $(val "$file" "$key.p99") | $(val "$file" "$key.max") |"
+    record nagle "raw" "client $c / server $s" p50 "$(val "$file" "$key.p50")"
+  done; done
+  for c in true false; do
+    key="nagle.http.client_nodelay_$c"
+    md "| http (order-service) | $c | true (Tomcat) | $(val "$file" "$key.p50") | $(val "$file" "$key.p99") | $(val "$file" "$key.max") |"
+    record nagle "http" "client $c" p50 "$(val "$file" "$key.p50")"
+  done
+  md ""
+}
+
+scenario_longpoll() {
+  say "scenario 5: parked long polls"
+  order_backend
+  # an order that never changes again: cancelled at version 1 -> 2
+  local header id n file
+  header="$(auth_header)"
+  id="$(curl -fsS -m 10 -H "$header" -H 'Content-Type: application/json' \
+    -d '{"items":[{"sku":"BENCH-2","quantity":1,"unitPrice":"1.00"}],"currency":"EUR"}' \
+    "http://127.0.0.1:$ORDER_HTTP/api/orders" | jq -r .id)"
+  curl -fsS -m 10 -o /dev/null -X POST -H "$header" -H 'If-Match: "1"' "http://127.0.0.1:$ORDER_HTTP/api/orders/$id/cancel"
+  md "## 5. Parked long polls"
+  md ""
+  md "N concurrent long polls (one HTTP/1.1 connection each, sent at up to 2000/s) that the server holds until their 25 s deadline; server figures sampled (after a full GC) while all are parked, minus the same figures before."
+  md ""
+  md "| server | polls | answered 304 | other outcomes | RSS MiB before → during | heap MiB before → during | JVM threads before → during | RSS MiB per 1k | heap MiB per 1k |"
+  md "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |"
+  for n in $LONGPOLL_CLIENTS; do
+    file="$RAW/driver-longpoll-order-$n.txt"
+    driver longpoll --url="http://127.0.0.1:$ORDER_HTTP/api/orders/$id/status?after=2&wait=PT25S" --auth="$AUTH" \
+      --clients="$n" --wait=25 --server-pid="$ORDER_PID" --management="http://127.0.0.1:$ORDER_MGMT" >"$file" 2>&1 \
+      || say "  long poll $n failed (see $file)"
+    longpoll_row "order-service" "$n" "$file"
+  done
+  local nport=8082 nmgmt=9182
+  if answers_http "http://127.0.0.1:$nmgmt/actuator/health/readiness" && [ -n "$TOKEN" ]; then
+    local npid; npid="$(listener_pid $nport)"
+    local last
+    last="$(curl -fsS -m 5 -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$nport/api/notifications" | jq -r '.lastSeq // 0')"
+    for n in $LONGPOLL_CLIENTS; do
+      file="$RAW/driver-longpoll-notification-$n.txt"
+      driver longpoll --url="http://127.0.0.1:$nport/api/notifications?after=$((last + 1000000))&wait=PT25S" --auth="$AUTH" \
+        --clients="$n" --wait=25 --server-pid="$npid" --management="http://127.0.0.1:$nmgmt" >"$file" 2>&1 \
+        || say "  notification long poll $n failed (see $file)"
+      longpoll_row "notification-service" "$n" "$file"
+    done
+  else
+    md "| notification-service | — | not running (or no gateway for a token): skipped | | | | | | |"
+  fi
+  md ""
+}
+longpoll_row() {
+  local server=$1 n=$2 file=$3 others
+  others="$(grep '^longpoll.outcome\.' "$file" | grep -v 'outcome.304=' | sed 's/^longpoll.outcome.//' | paste -sd' ' -)"
+  md "| $server | $n | $(val "$file" longpoll.outcome.304) | ${others:-none} | $(val "$file" server.before.rss_mib) → $(val "$file" server.during.rss_mib) | $(val "$file" server.before.heap_used_mib) → $(val "$file" server.during.heap_used_mib) | $(val "$file" server.before.jvm_threads) → $(val "$file" server.during.jvm_threads) | $(val "$file" server.rss_mib_per_1k) | $(val "$file" server.heap_mib_per_1k) |"
+  record longpoll "$server rss per 1k" "$n" mib "$(val "$file" server.rss_mib_per_1k)"
+  record longpoll "$server heap per 1k" "$n" mib "$(val "$file" server.heap_mib_per_1k)"
+  say "  $server $n polls: $(val "$file" longpoll.outcome.304) answered 304"
+}
+
+scenario_fanout() {
+  say "scenario 3: fan-out on stream-service"
+  gateway_up || { md "## 3. Fan-out"; md ""; md "Skipped: the gateway (token issuer) is not running."; md ""; return 0; }
+  [ -n "$TOKEN" ] || TOKEN="$(token_for bench)"
+  local jar="$ROOT/stream-service/target/stream-service-$VERSION.jar" base pid mgmt
+  if [ -f "$jar" ]; then
+    # its own instance: a known heap limit, and a descriptor limit that allows 20k connections
+    ulimit -n 65536 2>/dev/null || true
+    local saved_opts="$SERVICE_JAVA_OPTS"
+    SERVICE_JAVA_OPTS="-Xms64m -Xmx1g -XX:+ExitOnOutOfMemoryError --sun-misc-unsafe-memory-access=allow"
+    start_service stream-service-bench "$jar" "http://127.0.0.1:19183/actuator/health/readiness" \
+      STREAM_HTTP_PORT=18083 STREAM_GRPC_PORT=19093 STREAM_MANAGEMENT_PORT=19183 \
+      JWKS_URI="$GATEWAY/.well-known/jwks.json" SPRING_PROFILES_ACTIVE=demo
+    SERVICE_JAVA_OPTS="$saved_opts"
+    pid=$SERVICE_PID
+    base=http://127.0.0.1:18083 mgmt=http://127.0.0.1:19183
+  else
+    pid="$(listener_pid 8083)" base=http://127.0.0.1:8083 mgmt=http://127.0.0.1:9183
+  fi
+  ulimit -n 65536 2>/dev/null || true
+  md "## 3. Fan-out: stream-service \`metrics\` topic (one event per second to every subscriber)"
+  md ""
+  md "stream-service pid $pid at $base (-Xmx1g, descriptor limit $(ulimit -n)). Delivery latency = receipt − the window's \`windowEnd\` (same clock). Server memory sampled after a full GC with all subscribers connected."
+  md ""
+  md "| transport | subscribers | connected | delivered / expected | p50 ms | p99 ms | max ms | heap MiB | RSS MiB | heap MiB per 1k | RSS MiB per 1k |"
+  md "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  local n t file
+  for n in $FANOUT_CLIENTS; do
+    for t in ws sse; do
+      file="$RAW/driver-fanout-$t-$n.txt"
+      driver fanout --url="$base" --transport="$t" --clients="$n" --token="$TOKEN" --duration="$DURATION" \
+        --connect-rate=2000 --server-pid="$pid" --management="$mgmt" --hgrm="$RAW/driver-fanout-$t-$n.hgrm" >"$file" 2>&1 \
+        || say "  fanout $t $n failed (see $file)"
+      md "| $t | $n | $(val "$file" fanout.connected) | $(val "$file" fanout.received) / $(val "$file" fanout.expected) | $(val "$file" fanout.latency.p50) | $(val "$file" fanout.latency.p99) | $(val "$file" fanout.latency.max) | $(val "$file" server.during.heap_used_mib) | $(val "$file" server.during.rss_mib) | $(val "$file" server.heap_mib_per_1k) | $(val "$file" server.rss_mib_per_1k) |"
+      record fanout "$t p99" "$n" ms "$(val "$file" fanout.latency.p99)"
+      record fanout "$t p50" "$n" ms "$(val "$file" fanout.latency.p50)"
+      say "  fanout $t $n: p99 $(val "$file" fanout.latency.p99) ms"
+    done
+  done
+  md ""
+}
+
+scenario_e2e() {
+  say "scenario 4: order -> WebSocket notification"
+  if ! gateway_up || ! answers_http "http://127.0.0.1:9182/actuator/health/readiness"; then
+    md "## 4. Order → WebSocket notification"; md ""; md "Skipped: needs the suite (gateway and notification-service) running: bin/suite up."; md ""
+    return 0
+  fi
+  md "## 4. Order → WebSocket notification, through the gateway"
+  md ""
+  md "One user holds \`/ws/notifications\`; orders are created at a fixed rate (\`POST /api/orders\` via the gateway); latency from each create's scheduled start to its \`order.created\` notification."
+  md ""
+  md "| orders/s | sent | notified | errors | create p50 / p99 ms | notification p50 ms | p99 ms | max ms |"
+  md "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  local r file token
+  for r in $E2E_RATES; do
+    token="$(token_for "bench-e2e-$r-$RUN_ID")"
+    file="$RAW/driver-e2e-$r.txt"
+    driver e2e --gateway="$GATEWAY" --token="$token" --rate="$r" --warmup="$WARMUP" --duration="$DURATION" \
+      --hgrm="$RAW/driver-e2e-$r.hgrm" >"$file" 2>&1 || say "  e2e $r failed (see $file)"
+    md "| $r | $(val "$file" e2e.sent) | $(val "$file" e2e.notified) | $(val "$file" e2e.errors) | $(val "$file" e2e.create.p50) / $(val "$file" e2e.create.p99) | $(val "$file" e2e.latency.p50) | $(val "$file" e2e.latency.p99) | $(val "$file" e2e.latency.max) |"
+    record e2e "p50" "$r" ms "$(val "$file" e2e.latency.p50)"
+    record e2e "p99" "$r" ms "$(val "$file" e2e.latency.p99)"
+    say "  e2e $r/s: p99 $(val "$file" e2e.latency.p99) ms"
+  done
+  md ""
+}
+
+scenario_startup() {
+  say "scenario 6: start-up with and without the AOT cache"
+  ensure_database orders_bench
+  ensure_database notifications_bench
+  md "## 6. Start-up time and RSS, with and without the JDK 25 AOT cache"
+  md ""
+  md "Each jar is extracted (\`java -Djarmode=tools -jar X.jar extract\`), a training run writes the cache (\`-XX:AOTCacheOutput=app.aot\`, exits after the context refresh), then the service is started three times without and three times with \`-XX:AOTCache=app.aot\`, on ports of its own. Time = from exec to the first 200 of \`/actuator/health/readiness\` (and Spring's own \"Started … in\" figure); RSS read at readiness. Median of three."
+  md ""
+  md "| service | ready s (no cache) | Spring started s | RSS MiB | ready s (AOT cache) | Spring started s | RSS MiB | speed-up | cache MiB |"
+  md "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  local svc
+  for svc in order-service notification-service stream-service gateway-service; do
+    startup_one "$svc"
+  done
+  md ""
+}
+# per service: the ports and environment of a start-up run that does not collide with a running suite
+startup_env() {
+  case "$1" in
+    order-service) echo "ORDER_HTTP_PORT=28081 ORDER_GRPC_PORT=29091 ORDER_MANAGEMENT_PORT=29181 ORDERS_DB_URL=jdbc:postgresql://127.0.0.1:5432/orders_bench ORDERS_DEVELOPMENT_HEADER=true|29181" ;;
+    notification-service) echo "NOTIFICATION_HTTP_PORT=28082 NOTIFICATION_MANAGEMENT_PORT=29182 NOTIFICATIONS_DB_URL=jdbc:postgresql://127.0.0.1:5432/notifications_bench|29182" ;;
+    stream-service) echo "STREAM_HTTP_PORT=28083 STREAM_GRPC_PORT=29093 STREAM_MANAGEMENT_PORT=29183|29183" ;;
+    gateway-service) echo "GATEWAY_HTTP_PORT=28080 GATEWAY_HTTPS_PORT=28443 GATEWAY_MANAGEMENT_PORT=29080|29080" ;;
+  esac
+}
+startup_one() {
+  local svc=$1 jar="$ROOT/$1/target/$1-$VERSION.jar" spec envs mport dir
+  if [ ! -f "$jar" ]; then md "| $svc | not built | | | | | | | |"; return; fi
+  spec="$(startup_env "$svc")" envs="${spec%|*}" mport="${spec#*|}"
+  dir="$OUT/aot/$svc"
+  mkdir -p "$dir"
+  JAVA -Djarmode=tools -jar "$jar" extract --force --destination "$dir/app" >/dev/null
+  local app="$dir/app/$svc-$VERSION.jar"
+  # training run: the cache records the classes loaded and linked up to the context refresh
+  # shellcheck disable=SC2086
+  (cd "$dir" && env $envs SPRING_PROFILES_ACTIVE=demo timeout 180 "$JAVA_HOME/bin/java" $SERVICE_JAVA_OPTS \
+      -XX:AOTCacheOutput="$dir/app.aot" -Dspring.context.exit=onRefresh -jar "$app") >"$RAW/aot-train-$svc.log" 2>&1 || true
+  local mode i cold=() warm=() coldspring=() warmspring=() coldrss=() warmrss=()
+  for mode in none aot; do
+    for i in 1 2 3; do
+      local flags="" start pid ready_ms spring rss
+      [ "$mode" = aot ] && [ -f "$dir/app.aot" ] && flags="-XX:AOTCache=$dir/app.aot"
+      start=$(date +%s%N)
+      # shellcheck disable=SC2086
+      (cd "$dir" && exec env $envs SPRING_PROFILES_ACTIVE=demo "$JAVA_HOME/bin/java" $SERVICE_JAVA_OPTS $flags -jar "$app") \
+        >"$RAW/startup-$svc-$mode-$i.log" 2>&1 </dev/null &
+      pid=$!
+      STARTED_PIDS+=("$pid")
+      local deadline=$((SECONDS + 120))
+      until curl -fsS -m 1 -o /dev/null "http://127.0.0.1:$mport/actuator/health/readiness" 2>/dev/null; do
+        kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ] || break
+        sleep 0.05
+      done
+      ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+      rss="$(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$pid/status" 2>/dev/null || echo n/a)"
+      spring="$(grep -o 'Started [A-Za-z]* in [0-9.]* seconds' "$RAW/startup-$svc-$mode-$i.log" | awk '{print $4}' | head -1)"
+      kill -TERM "$pid" 2>/dev/null || true
+      timeout 30 tail --pid="$pid" -f /dev/null 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+      if [ "$mode" = none ]; then cold+=("$ready_ms") coldspring+=("${spring:-0}") coldrss+=("$rss")
+      else warm+=("$ready_ms") warmspring+=("${spring:-0}") warmrss+=("$rss"); fi
+    done
+  done
+  local c w cs ws cr wr size
+  c="$(median "${cold[@]}")" w="$(median "${warm[@]}")"
+  cs="$(median "${coldspring[@]}")" ws="$(median "${warmspring[@]}")"
+  cr="$(median "${coldrss[@]}")" wr="$(median "${warmrss[@]}")"
+  size="$( [ -f "$dir/app.aot" ] && du -m "$dir/app.aot" | cut -f1 || echo 'no cache (see raw/aot-train log)')"
+  md "| $svc | $(awk -v v="$c" 'BEGIN{printf "%.2f", v/1000}') | $cs | $cr | $(awk -v v="$w" 'BEGIN{printf "%.2f", v/1000}') | $ws | $wr | $(ratio "$c" "$w")× | $size |"
+  record startup "no cache" "$svc" s "$(awk -v v="$c" 'BEGIN{printf "%.2f", v/1000}')"
+  record startup "AOT cache" "$svc" s "$(awk -v v="$w" 'BEGIN{printf "%.2f", v/1000}')"
+  say "  $svc: ready ${c} ms -> ${w} ms with the AOT cache"
+  rm -rf "$dir/app"
+}
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+
+# ---------------------------------------------------------------------------------------------------------
+
+main() {
+  local scenarios=("$@")
+  [ ${#scenarios[@]} -gt 0 ] || scenarios=(gateway grpc nagle longpoll startup)
+  [ "${scenarios[0]}" = all ] && scenarios=(gateway grpc fanout e2e longpoll startup nagle)
+  select_java
+  need wrk h2load nginx jq curl python3 envsubst
+  mkdir -p "$RAW"
+  : >"$TSV"
+  ensure_driver
+  machine_info
+  local s
+  for s in "${scenarios[@]}"; do
+    declare -F "scenario_$s" >/dev/null || fail "unknown scenario $s (gateway grpc fanout e2e longpoll startup nagle all)"
+    "scenario_$s"
+  done
+  md "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  if command -v gnuplot >/dev/null; then "$HERE/plot.sh" "$OUT" || say "charts failed"; fi
+  ln -sfn "$RUN_ID" "$HERE/results/latest"
+  say "done: $SUMMARY"
+}
+
+main "$@"
