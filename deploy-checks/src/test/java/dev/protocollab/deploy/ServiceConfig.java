@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,6 +22,7 @@ record ServiceConfig(
         Optional<Port> grpc,
         Optional<Port> tls,
         Set<String> environment,
+        Map<String, String> defaults,
         Map<String, Object> yaml) {
 
     record Port(String variable, int number) {}
@@ -35,9 +37,13 @@ record ServiceConfig(
         String text = Repository.read(applicationYml);
         Map<String, Object> yaml = Repository.yamlDocuments(text).getFirst();
         Set<String> environment = new TreeSet<>();
+        Map<String, String> defaults = new TreeMap<>();
         Matcher matcher = PLACEHOLDER.matcher(text);
         while (matcher.find()) {
             environment.add(matcher.group(1));
+            if (matcher.group(2) != null) {
+                defaults.put(matcher.group(1), matcher.group(2));
+            }
         }
         return new ServiceConfig(
                 service,
@@ -47,6 +53,7 @@ record ServiceConfig(
                 port(yaml, "spring", "grpc", "server", "port"),
                 port(yaml, "gateway", "tls", "port"),
                 environment,
+                defaults,
                 yaml);
     }
 
