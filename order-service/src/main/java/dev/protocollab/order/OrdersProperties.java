@@ -8,6 +8,7 @@ import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /** Every setting order-service reads, under the prefix {@code orders}. */
@@ -19,7 +20,8 @@ public record OrdersProperties(
         @Valid @DefaultValue Outbox outbox,
         @Valid @DefaultValue Grpc grpc,
         @Valid @DefaultValue Security security,
-        @Valid @DefaultValue Idempotency idempotency) {
+        @Valid @DefaultValue Idempotency idempotency,
+        @Valid @DefaultValue Web web) {
 
     /** How fast the simulated fulfilment moves an order along; fast in tests, a few seconds in the demo. */
     public record Fulfilment(
@@ -66,4 +68,10 @@ public record OrdersProperties(
             @DefaultValue("false") boolean developmentHeader) {}
 
     public record Idempotency(@NotNull @DefaultValue("1d") Duration retention) {}
+
+    /**
+     * {@code maxRequestBodySize} bounds what the REST API reads: the largest valid order (100 lines) is
+     * about 12 KB, so anything past the limit is refused with 413 before it costs memory or parsing.
+     */
+    public record Web(@NotNull @DefaultValue("256KB") DataSize maxRequestBodySize) {}
 }

@@ -14,7 +14,8 @@ import org.springframework.context.annotation.Import;
 /**
  * order-service running for real: HTTP and gRPC on free ports, its own fresh PostgreSQL database and
  * RabbitMQ virtual host, tokens from a real JWKS. Fulfilment is slowed to an hour so orders stay where a
- * test puts them; tests that need it to move override the delays.
+ * test puts them; tests that need it to move override the delays. Pools are small because cached contexts
+ * all stay connected.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -30,6 +31,9 @@ import org.springframework.context.annotation.Import;
             "orders.outbox.poll-interval=200ms",
             "orders.outbox.max-backoff=1s",
             "orders.long-poll.max-wait=10s",
+            // Spring keeps every test context alive; at Hikari's 20 idle connections each, six contexts
+            // and a few other builds exhaust a shared PostgreSQL's 100 connections.
+            "spring.datasource.hikari.maximum-pool-size=5",
         })
 @Import({
     PostgresTestConfiguration.class,

@@ -325,9 +325,9 @@ class OrderGrpcService extends OrderServiceGrpc.OrderServiceImplBase {
         if (key.isEmpty()) {
             return null;
         }
-        if (key.length() > IdempotencyKeys.MAX_LENGTH) {
+        if (!IdempotencyKeys.isValid(key)) {
             throw new IllegalArgumentException(
-                    "idempotency_key must be at most " + IdempotencyKeys.MAX_LENGTH + " characters");
+                    "idempotency_key must be 1 to " + IdempotencyKeys.MAX_LENGTH + " printable ASCII characters");
         }
         return key;
     }

@@ -23,6 +23,18 @@ public class IdempotencyKeys {
 
     public static final int MAX_LENGTH = 200;
 
+    /**
+     * A key is 1 to {@value #MAX_LENGTH} printable ASCII characters, as the header's structured-field
+     * string allows: control bytes and bytes past ASCII (which Tomcat would read as Latin-1) are refused
+     * rather than stored as keys no client could send back the same way.
+     */
+    public static boolean isValid(String key) {
+        return key != null
+                && !key.isBlank()
+                && key.length() <= MAX_LENGTH
+                && key.chars().allMatch(c -> c >= 0x20 && c <= 0x7E);
+    }
+
     /** What the first request under a key asked for, and the order it created. */
     public record Claim(String requestHash, UUID orderId) {}
 

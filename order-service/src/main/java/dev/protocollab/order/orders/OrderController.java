@@ -52,11 +52,10 @@ class OrderController {
             Caller caller,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
             @RequestBody CreateOrderRequest body) {
-        if (idempotencyKey != null
-                && (idempotencyKey.isBlank() || idempotencyKey.length() > IdempotencyKeys.MAX_LENGTH)) {
+        if (idempotencyKey != null && !IdempotencyKeys.isValid(idempotencyKey)) {
             throw new ResponseStatusException(
                     HttpStatus.BAD_REQUEST,
-                    "Idempotency-Key must be 1 to " + IdempotencyKeys.MAX_LENGTH + " characters");
+                    "Idempotency-Key must be 1 to " + IdempotencyKeys.MAX_LENGTH + " printable ASCII characters");
         }
         Orders.Created created =
                 orders.create(caller.customerId(), NewOrder.of(body.items(), body.currency()), idempotencyKey);

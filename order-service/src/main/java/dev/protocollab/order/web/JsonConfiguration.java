@@ -10,7 +10,8 @@ import tools.jackson.databind.type.LogicalType;
 /**
  * Money travels as decimal strings. Jackson would quietly turn a JSON number into a string field
  * ({@code "unitPrice": 12.5}); refusing that keeps floats out of the contract instead of merely tolerating
- * them.
+ * them. The same holds the other way for whole numbers: by default Jackson truncates {@code "quantity":
+ * 2.9} to 2 and reads {@code "2"} as 2, so a client's mistake would silently become a different order.
  */
 @Configuration(proxyBeanMethods = false)
 class JsonConfiguration {
@@ -18,8 +19,14 @@ class JsonConfiguration {
     @Bean
     JsonMapperBuilderCustomizer noNumbersForStrings() {
         return builder -> builder.withCoercionConfig(
-                LogicalType.Textual,
-                config -> config.setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail));
+                        LogicalType.Textual,
+                        config -> config.setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+                .withCoercionConfig(
+                        LogicalType.Integer,
+                        config -> config.setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
     }
 }

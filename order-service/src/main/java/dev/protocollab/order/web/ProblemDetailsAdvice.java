@@ -10,7 +10,9 @@ import dev.protocollab.order.orders.StaleVersionException;
 import jakarta.validation.ConstraintViolationException;
 import java.net.URI;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -19,10 +21,13 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DatabindException;
 
 /**
  * Every failure of the REST API as an RFC 9457 {@code application/problem+json} body with {@code type},
@@ -30,10 +35,11 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
  * (unknown route, wrong method, unreadable body, bad parameter) are mapped by the base class.
  */
 @RestControllerAdvice
-class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
+public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
     private static final String TYPES = "https://protocol-lab.dev/problems/";
+    private static final URI ABOUT_BLANK = URI.create("about:blank");
 
     @ExceptionHandler
     ProblemDetail notFound(OrderNotFoundException e) {
@@ -93,6 +99,37 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.BAD_REQUEST, "wait-out-of-range", "Wait out of range", e.getMessage());
     }
 
+    /**
+     * Spring Security's firewall checks header values lazily, when the controller first reads them, so a
+     * header it refuses surfaces here rather than in {@link
+     * dev.protocollab.order.security.ProblemRequestRejectedHandler}: a bad request, not our failure.
+     */
+    @ExceptionHandler
+    ProblemDetail rejected(RequestRejectedException e) {
+        return rejectedRequest();
+    }
+
+    public static ProblemDetail rejectedRequest() {
+        return problem(
+                HttpStatus.BAD_REQUEST,
+                "rejected-request",
+                "Rejected request",
+                "The request holds characters or a form this service does not accept");
+    }
+
+    /**
+     * Tomcat refuses a query string it cannot decode (a bad {@code %} escape, bytes that are not UTF-8) the
+     * first time a parameter is read, which is inside the handler: the client's error, so a 400.
+     */
+    @ExceptionHandler
+    ProblemDetail undecodableParameter(InvalidParameterException e) {
+        return problem(
+                HttpStatus.BAD_REQUEST,
+                "invalid-parameter",
+                "Invalid parameter",
+                "The query string is not valid percent-encoded UTF-8");
+    }
+
     /** The last resort: logged with its stack trace here, answered without it. */
     @ExceptionHandler
     ProblemDetail unexpected(Exception e) {
@@ -104,10 +141,35 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
                 "The request failed on our side; it is safe to retry idempotent requests");
     }
 
-    /** Keeps Jackson's parser messages (which quote the input) out of the answer, but says where it broke. */
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> bodyTooLarge(RequestBodyLimitFilter.BodyTooLargeException e) {
+        return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)
+                .header(HttpHeaders.CONNECTION, "close")
+                .body(tooLarge(e.limit));
+    }
+
+    static ProblemDetail tooLarge(long limit) {
+        return problem(
+                HttpStatus.CONTENT_TOO_LARGE,
+                "request-too-large",
+                "Request body too large",
+                "The body must be at most " + limit + " bytes");
+    }
+
+    /**
+     * Keeps Jackson's parser messages (which quote the input) out of the answer, but says where it broke. A
+     * read that failed because the body passed the size limit is a 413, not a malformed body.
+     */
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(
             HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RequestBodyLimitFilter.BodyTooLargeException tooLarge) {
+                return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)
+                        .header(HttpHeaders.CONNECTION, "close")
+                        .body(tooLarge(tooLarge.limit));
+            }
+        }
         ProblemDetail problem = problem(
                 HttpStatus.BAD_REQUEST,
                 "malformed-request",
@@ -116,13 +178,39 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         return ResponseEntity.badRequest().body(problem);
     }
 
+    /**
+     * Where in the body it broke, as the client's own field names ({@code items[0].quantity}); Jackson's
+     * path reference would name our classes ({@code OrderController$CreateOrderRequest["items"]}).
+     */
     private static String location(HttpMessageNotReadableException e) {
         Throwable cause = e.getMostSpecificCause();
-        if (cause instanceof tools.jackson.databind.DatabindException databind
-                && !databind.getPath().isEmpty()) {
-            return " (at " + databind.getPathReference() + ")";
+        if (!(cause instanceof DatabindException databind) || databind.getPath().isEmpty()) {
+            return "";
         }
-        return "";
+        StringBuilder path = new StringBuilder();
+        for (JacksonException.Reference reference : databind.getPath()) {
+            if (reference.getPropertyName() != null) {
+                path.append(path.isEmpty() ? "" : ".").append(reference.getPropertyName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return path.isEmpty() ? "" : " (at " + path + ")";
+    }
+
+    /**
+     * Spring MVC's own problems (unsupported media type, unknown route, bad parameter…) come with {@code
+     * type: about:blank}; give them a type in our namespace like every other problem this service answers.
+     */
+    @Override
+    protected ResponseEntity<Object> createResponseEntity(
+            Object body, HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
+        if (body instanceof ProblemDetail problem
+                && (problem.getType() == null || ABOUT_BLANK.equals(problem.getType()))) {
+            String title = problem.getTitle() == null ? "error" : problem.getTitle();
+            problem.setType(URI.create(TYPES + title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")));
+        }
+        return super.createResponseEntity(body, headers, statusCode, request);
     }
 
     private static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {
