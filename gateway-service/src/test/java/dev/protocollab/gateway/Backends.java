@@ -24,6 +24,7 @@ import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -31,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -171,6 +173,18 @@ public final class Backends {
             request.requestHeaders().forEach(header -> echo.put(header.getKey().toLowerCase(), header.getValue()));
             echo.put("instance", self.name);
             return json(response, 200, echo);
+        }
+        if (path.equals("api/orders/slow")) {
+            // a hung service: answers long after any timeout of the gateway
+            return Mono.delay(Duration.ofSeconds(30)).then(json(response, 200, Map.of("late", true)));
+        }
+        if (path.endsWith("/status")) {
+            // a long poll that sees no change: 304 when its ?wait= runs out
+            String wait = new QueryStringDecoder(request.uri())
+                    .parameters()
+                    .getOrDefault("wait", List.of("PT0S"))
+                    .getFirst();
+            return Mono.delay(Duration.parse(wait)).then(response.status(304).send());
         }
         if (path.equals("api/orders") && request.method().name().equals("POST")) {
             String id = newOrder(caller);

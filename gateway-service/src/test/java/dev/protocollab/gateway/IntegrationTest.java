@@ -27,6 +27,7 @@ import org.springframework.test.context.ActiveProfiles;
             "gateway.issuer.key-directory=target/test-pki/keys",
             "gateway.issuer.clients.notification-service.secret=test-secret",
             "gateway.grpc.deadline-grace=500ms",
+            "spring.cloud.gateway.server.webflux.httpclient.response-timeout=2s",
             "STREAM_RATE_LIMIT_RATE=1",
             "STREAM_RATE_LIMIT_BURST=3",
             "resilience4j.circuitbreaker.configs.default.wait-duration-in-open-state=1s",

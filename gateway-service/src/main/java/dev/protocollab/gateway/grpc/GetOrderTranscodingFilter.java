@@ -143,9 +143,8 @@ final class GetOrderTranscodingFilter implements GlobalFilter, Ordered, AutoClos
             case RESOURCE_EXHAUSTED -> HttpStatus.TOO_MANY_REQUESTS;
             default -> HttpStatus.BAD_GATEWAY;
         };
-        String detail = status.getDescription() != null
-                ? status.getDescription()
-                : "order.v1.OrderService/GetOrder failed with " + status.getCode();
+        String detail = "order.v1.OrderService/GetOrder failed with " + status.getCode()
+                + (status.getDescription() != null ? ": " + status.getDescription() : "");
         return EdgeResponses.problem(
                 exchange,
                 http,

@@ -1,5 +1,6 @@
 package dev.protocollab.gateway.observability;
 
+import dev.protocollab.gateway.web.EdgeResponses;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.springframework.core.Ordered;
@@ -29,6 +30,10 @@ class RequestIdFilter implements WebFilter, Ordered {
                 ? incoming
                 : UUID.randomUUID().toString();
         exchange.getAttributes().put(ATTRIBUTE, id);
+        exchange.getAttributes()
+                .put(
+                        EdgeResponses.ORIGINAL_PATH_ATTRIBUTE,
+                        exchange.getRequest().getPath().value());
         exchange.getResponse().getHeaders().set(HEADER, id);
         ServerWebExchange withId = exchange.mutate()
                 .request(request -> request.headers(headers -> headers.set(HEADER, id)))

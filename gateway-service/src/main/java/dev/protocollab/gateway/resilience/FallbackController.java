@@ -10,6 +10,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
@@ -24,12 +25,7 @@ class FallbackController {
     @RequestMapping("/fallback/{service}")
     Mono<Void> fallback(@PathVariable String service, ServerWebExchange exchange) {
         Throwable cause = exchange.getAttribute(CIRCUITBREAKER_EXECUTION_EXCEPTION_ATTR);
-        String why = switch (cause) {
-            case CallNotPermittedException open -> "its circuit breaker is open after repeated failures";
-            case TimeoutException timeout -> "it did not answer in time";
-            case null -> "it is failing";
-            default -> "it is failing";
-        };
+        String why = reason(cause);
         exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, "5");
         exchange.getResponse().getHeaders().set("x-fallback", service);
         return EdgeResponses.problem(
@@ -38,5 +34,24 @@ class FallbackController {
                 "service-unavailable",
                 "Service unavailable",
                 service + " is unavailable: " + why + "; retry later");
+    }
+
+    /** Retries wrap the last attempt's failure, so the cause chain is searched. */
+    private static String reason(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof CallNotPermittedException) {
+                return "its circuit breaker is open after repeated failures";
+            }
+            // the routing filter reports its response timeout as a 504 ResponseStatusException
+            if (t instanceof TimeoutException
+                    || (t instanceof ResponseStatusException status
+                            && status.getStatusCode().value() == HttpStatus.GATEWAY_TIMEOUT.value())) {
+                return "it did not answer in time";
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return "it is failing";
     }
 }

@@ -4,8 +4,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -26,6 +24,12 @@ public final class EdgeResponses {
 
     /** The {@link java.time.Instant} a proxied gRPC call's deadline passes, set when it is routed. */
     public static final String GRPC_DEADLINE_ATTRIBUTE = EdgeResponses.class.getName() + ".grpcDeadline";
+
+    /**
+     * The path as the client sent it, kept before any route rewrites it or a circuit breaker forwards to
+     * its fallback (exchange attributes survive both).
+     */
+    public static final String ORIGINAL_PATH_ATTRIBUTE = EdgeResponses.class.getName() + ".originalPath";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -70,11 +74,8 @@ public final class EdgeResponses {
 
     /** The path the client asked for, also when the gateway forwarded the request to a fallback. */
     private static String originalPath(ServerWebExchange exchange) {
-        Set<URI> original = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ORIGINAL_REQUEST_URL_ATTR);
-        if (original != null && !original.isEmpty()) {
-            return original.iterator().next().getPath();
-        }
-        return exchange.getRequest().getPath().value();
+        String original = exchange.getAttribute(ORIGINAL_PATH_ATTRIBUTE);
+        return original != null ? original : exchange.getRequest().getPath().value();
     }
 
     /**

@@ -65,6 +65,27 @@ class LoadBalancingIT {
     }
 
     @Test
+    void aHungServiceIsCutOffAtTheResponseTimeoutWithAProblem() {
+        long start = System.nanoTime();
+        HttpResponse<String> response =
+                clients.get(clients.http("/api/orders/slow"), clients.token(uniqueUser("impatient")));
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(TestClients.json(response.body()).path("detail").asString()).contains("did not answer in time");
+        // three attempts (GET is retried twice) of the 2 s test response timeout, not the backend's 30 s
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(12));
+    }
+
+    @Test
+    void aLongPollOutlastsTheOrdinaryResponseTimeout() {
+        HttpResponse<String> response = clients.get(
+                clients.http("/api/orders/" + backends.newOrder("poller") + "/status?after=1&wait=PT3S"),
+                clients.token("poller"));
+
+        assertThat(response.statusCode()).isEqualTo(304);
+    }
+
+    @Test
     void whenEveryInstanceIsDownTheBreakerOpensAndAnswers503ProblemsFast() {
         String token = clients.token(uniqueUser("breaker"));
         backends.ordersA().stop();
@@ -81,6 +102,9 @@ class LoadBalancingIT {
         HttpResponse<String> fast = clients.get(clients.http("/api/orders/echo"), token);
         assertThat(fast.statusCode()).isEqualTo(503);
         assertThat(fast.headers().firstValue("Retry-After")).isPresent();
+        assertThat(TestClients.json(fast.body()).path("instance").asString())
+                .as("the problem names the path the client asked for, not the internal fallback")
+                .isEqualTo("/api/orders/echo");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
     }
 }
