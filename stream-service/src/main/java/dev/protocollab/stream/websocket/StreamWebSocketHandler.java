@@ -9,6 +9,8 @@ import dev.protocollab.stream.broadcast.StreamEvent;
 import dev.protocollab.stream.broadcast.StreamMeters;
 import dev.protocollab.stream.broadcast.Topic;
 import dev.protocollab.stream.broadcast.Transport;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -58,12 +60,19 @@ class StreamWebSocketHandler implements WebSocketHandler {
     private final StreamMeters meters;
     private final StreamProperties properties;
     private final JsonMapper json;
+    private final MeterRegistry registry;
 
-    StreamWebSocketHandler(Broadcaster broadcaster, StreamMeters meters, StreamProperties properties, JsonMapper json) {
+    StreamWebSocketHandler(
+            Broadcaster broadcaster,
+            StreamMeters meters,
+            StreamProperties properties,
+            JsonMapper json,
+            MeterRegistry registry) {
         this.broadcaster = broadcaster;
         this.meters = meters;
         this.properties = properties;
         this.json = json;
+        this.registry = registry;
     }
 
     @Override
@@ -184,7 +193,13 @@ class StreamWebSocketHandler implements WebSocketHandler {
         }
 
         private void close(CloseStatus status) {
-            closeWith.compareAndSet(null, status);
+            if (closeWith.compareAndSet(null, status)) {
+                Counter.builder("stream.websocket.protocol.closes")
+                        .description("/ws/stream sessions the server closed for a protocol error, by close code")
+                        .tag("code", String.valueOf(status.getCode()))
+                        .register(registry)
+                        .increment();
+            }
             mailbox.close();
         }
 
