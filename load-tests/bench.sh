@@ -16,13 +16,14 @@
 #   all       every scenario above
 #
 # It uses a suite started by bin/suite up when one answers (order-service 8081, gateway 8080, ...), and
-# otherwise starts its own order-service (ports 18081/19091/19181, database orders_bench) from
+# otherwise starts its own order-service (free ports, database orders_bench) from
 # order-service/target. Scenarios that need the gateway (tokens) or other services say so and are
 # skipped when those are not running. Knobs (environment):
 #   BENCH_DURATION (15 s per measurement)  BENCH_WARMUP (5 s)  BENCH_CONNECTIONS (32 requests in flight)
 #   BENCH_FANOUT_CLIENTS ("1000 5000 10000 19000")  BENCH_E2E_RATES ("50 100 200")
 #   BENCH_LONGPOLL_CLIENTS ("1000 5000 10000")  BENCH_GATEWAY (http://127.0.0.1:8080)
-#   NGINX_UPSTREAM_KEEPALIVE (64; 0 = a new upstream connection per request)
+#   BENCH_LONGPOLL_HEAP (2g)  BENCH_STARTUP_SERVICES (all four)  BENCH_STARTUP_RUNS (3)
+#   BENCH_ORDER_SERVICE (auto | own | suite)  NGINX_UPSTREAM_KEEPALIVE (64; 0 = a new upstream connection per request)
 # Needs: JDK 25, wrk, h2load (nghttp2-client), nginx, jq, curl; gnuplot for the charts
 # (apt-get install wrk nghttp2-client nginx-light jq gnuplot-nox).
 set -euo pipefail
@@ -139,8 +140,11 @@ start_service() {
   local name=$1 jar=$2 ready=$3; shift 3
   [ -f "$jar" ] || fail "$jar is missing: ./mvnw -pl ${name%%-bench} package -DskipTests (or bin/suite up)"
   say "starting $name ($jar)"
+  # run a copy: a build elsewhere may replace target/*.jar under a running JVM, which then fails to load classes
+  mkdir -p "$OUT/jars"
+  cp "$jar" "$OUT/jars/$name.jar"
   # shellcheck disable=SC2086
-  env "$@" "$JAVA_HOME/bin/java" $SERVICE_JAVA_OPTS -jar "$jar" >"$RAW/$name.log" 2>&1 </dev/null &
+  env "$@" "$JAVA_HOME/bin/java" $SERVICE_JAVA_OPTS -jar "$OUT/jars/$name.jar" >"$RAW/$name.log" 2>&1 </dev/null &
   local pid=$!
   STARTED_PIDS+=("$pid")
   local deadline=$((SECONDS + 180))
@@ -164,7 +168,7 @@ order_backend() {
   else
     [ "$which" != suite ] || fail "BENCH_ORDER_SERVICE=suite but order-service does not answer on :9181"
     ensure_database orders_bench
-    ORDER_HTTP=18081 ORDER_GRPC=19091 ORDER_MGMT=19181
+    ORDER_HTTP="$(free_port)" ORDER_GRPC="$(free_port)" ORDER_MGMT="$(free_port)"
     # h2c on too (server.http2.enabled), so REST over HTTP/2 can be measured without a proxy in front
     start_service order-service-bench "$ROOT/order-service/target/order-service-$VERSION.jar" \
       "http://127.0.0.1:$ORDER_MGMT/actuator/health/readiness" \
@@ -389,53 +393,78 @@ scenario_nagle() {
   md ""
 }
 
+# Parked long polls run against instances of their own, with a heap big enough to hold them: the suite's
+# -Xmx384m order-service would die (ExitOnOutOfMemoryError) long before 10k parked requests.
+LONGPOLL_HEAP="${BENCH_LONGPOLL_HEAP:-2g}"
 scenario_longpoll() {
   say "scenario 5: parked long polls"
-  order_backend
-  # an order that never changes again: cancelled at version 1 -> 2
-  local header id n file
-  header="$(auth_header)"
+  local saved_opts="$SERVICE_JAVA_OPTS" header id n file
+  SERVICE_JAVA_OPTS="-Xms64m -Xmx$LONGPOLL_HEAP -XX:+ExitOnOutOfMemoryError --sun-misc-unsafe-memory-access=allow"
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  ensure_database orders_bench
+  local http grpc mgmt
+  http="$(free_port)" grpc="$(free_port)" mgmt="$(free_port)"
+  start_service order-service-longpoll "$ROOT/order-service/target/order-service-$VERSION.jar" \
+    "http://127.0.0.1:$mgmt/actuator/health/readiness" \
+    ORDER_HTTP_PORT=$http ORDER_GRPC_PORT=$grpc ORDER_MANAGEMENT_PORT=$mgmt ORDERS_DB_POOL_SIZE=10 \
+    ORDERS_DB_URL=jdbc:postgresql://127.0.0.1:5432/orders_bench ORDERS_DEVELOPMENT_HEADER=true
+  local opid=$SERVICE_PID
+  header="X-Customer-Id: bench"
+  # an order that never changes again: cancelled, version 1 -> 2
   id="$(curl -fsS -m 10 -H "$header" -H 'Content-Type: application/json' \
     -d '{"items":[{"sku":"BENCH-2","quantity":1,"unitPrice":"1.00"}],"currency":"EUR"}' \
-    "http://127.0.0.1:$ORDER_HTTP/api/orders" | jq -r .id)"
-  curl -fsS -m 10 -o /dev/null -X POST -H "$header" -H 'If-Match: "1"' "http://127.0.0.1:$ORDER_HTTP/api/orders/$id/cancel"
+    "http://127.0.0.1:$http/api/orders" | jq -r .id)"
+  curl -fsS -m 10 -o /dev/null -X POST -H "$header" -H 'If-Match: "1"' "http://127.0.0.1:$http/api/orders/$id/cancel"
   md "## 5. Parked long polls"
   md ""
-  md "N concurrent long polls (one HTTP/1.1 connection each, sent at up to 2000/s) that the server holds until their 25 s deadline; server figures sampled (after a full GC) while all are parked, minus the same figures before."
+  md "N concurrent long polls (one HTTP/1.1 connection each, opened at up to 2000/s) that the server holds until their 25 s deadline, against instances started for this (-Xmx$LONGPOLL_HEAP, descriptor limit $(ulimit -n)). Server figures are sampled while all polls are parked, heap after a full GC (the live set); per-1k figures are (during − before) / N × 1000."
   md ""
-  md "| server | polls | answered 304 | other outcomes | RSS MiB before → during | heap MiB before → during | JVM threads before → during | RSS MiB per 1k | heap MiB per 1k |"
-  md "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |"
+  md "| server | polls | answers | RSS MiB before → during | heap MiB before → during | JVM threads before → during | RSS MiB per 1k | heap MiB per 1k |"
+  md "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |"
   for n in $LONGPOLL_CLIENTS; do
     file="$RAW/driver-longpoll-order-$n.txt"
-    driver longpoll --url="http://127.0.0.1:$ORDER_HTTP/api/orders/$id/status?after=2&wait=PT25S" --auth="$AUTH" \
-      --clients="$n" --wait=25 --server-pid="$ORDER_PID" --management="http://127.0.0.1:$ORDER_MGMT" >"$file" 2>&1 \
+    driver longpoll --url="http://127.0.0.1:$http/api/orders/$id/status?after=2&wait=PT25S" --auth="customer:bench" \
+      --clients="$n" --wait=25 --server-pid="$opid" --management="http://127.0.0.1:$mgmt" >"$file" 2>&1 \
       || say "  long poll $n failed (see $file)"
     longpoll_row "order-service" "$n" "$file"
   done
-  local nport=8082 nmgmt=9182
-  if answers_http "http://127.0.0.1:$nmgmt/actuator/health/readiness" && [ -n "$TOKEN" ]; then
-    local npid; npid="$(listener_pid $nport)"
-    local last
-    last="$(curl -fsS -m 5 -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$nport/api/notifications" | jq -r '.lastSeq // 0')"
+  stop_service "$opid"
+  local jar="$ROOT/notification-service/target/notification-service-$VERSION.jar"
+  if [ -f "$jar" ] && gateway_up; then
+    ensure_database notifications_bench
+    http="$(free_port)" mgmt="$(free_port)"
+    start_service notification-service-longpoll "$jar" "http://127.0.0.1:$mgmt/actuator/health/readiness" \
+      NOTIFICATION_HTTP_PORT=$http NOTIFICATION_MANAGEMENT_PORT=$mgmt NOTIFICATIONS_DB_POOL_SIZE=10 \
+      NOTIFICATIONS_DB_URL=jdbc:postgresql://127.0.0.1:5432/notifications_bench \
+      JWKS_URI="$GATEWAY/.well-known/jwks.json" OAUTH2_TOKEN_URI="$GATEWAY/oauth2/token" \
+      ORDER_GRPC_ADDRESS=static://127.0.0.1:9091 SPRING_PROFILES_ACTIVE=demo
+    local npid=$SERVICE_PID token
+    token="$(token_for "bench-longpoll-$RUN_ID")"
     for n in $LONGPOLL_CLIENTS; do
       file="$RAW/driver-longpoll-notification-$n.txt"
-      driver longpoll --url="http://127.0.0.1:$nport/api/notifications?after=$((last + 1000000))&wait=PT25S" --auth="$AUTH" \
-        --clients="$n" --wait=25 --server-pid="$npid" --management="http://127.0.0.1:$nmgmt" >"$file" 2>&1 \
+      driver longpoll --url="http://127.0.0.1:$http/api/notifications?after=0&wait=PT25S" --auth="bearer:$token" \
+        --clients="$n" --wait=25 --server-pid="$npid" --management="http://127.0.0.1:$mgmt" >"$file" 2>&1 \
         || say "  notification long poll $n failed (see $file)"
       longpoll_row "notification-service" "$n" "$file"
     done
+    stop_service "$npid"
   else
-    md "| notification-service | — | not running (or no gateway for a token): skipped | | | | | | |"
+    md "| notification-service | — | skipped: needs its jar and the gateway (tokens) | | | | | |"
   fi
+  SERVICE_JAVA_OPTS="$saved_opts"
   md ""
 }
 longpoll_row() {
-  local server=$1 n=$2 file=$3 others
-  others="$(grep '^longpoll.outcome\.' "$file" | grep -v 'outcome.304=' | sed 's/^longpoll.outcome.//' | paste -sd' ' -)"
-  md "| $server | $n | $(val "$file" longpoll.outcome.304) | ${others:-none} | $(val "$file" server.before.rss_mib) → $(val "$file" server.during.rss_mib) | $(val "$file" server.before.heap_used_mib) → $(val "$file" server.during.heap_used_mib) | $(val "$file" server.before.jvm_threads) → $(val "$file" server.during.jvm_threads) | $(val "$file" server.rss_mib_per_1k) | $(val "$file" server.heap_mib_per_1k) |"
-  record longpoll "$server rss per 1k" "$n" mib "$(val "$file" server.rss_mib_per_1k)"
+  local server=$1 n=$2 file=$3 answers
+  answers="$(grep '^longpoll.outcome\.' "$file" | sed 's/^longpoll.outcome.//; s/=/: /' | paste -sd' ' - || true)"
+  md "| $server | $n | ${answers:-none} | $(val "$file" server.before.rss_mib) → $(val "$file" server.during.rss_mib) | $(val "$file" server.before.heap_used_mib) → $(val "$file" server.during.heap_used_mib) | $(val "$file" server.before.jvm_threads) → $(val "$file" server.during.jvm_threads) | $(val "$file" server.rss_mib_per_1k) | $(val "$file" server.heap_mib_per_1k) |"
   record longpoll "$server heap per 1k" "$n" mib "$(val "$file" server.heap_mib_per_1k)"
-  say "  $server $n polls: $(val "$file" longpoll.outcome.304) answered 304"
+  record longpoll "$server RSS per 1k" "$n" mib "$(val "$file" server.rss_mib_per_1k)"
+  say "  $server $n polls: ${answers:-no answers}"
+}
+stop_service() {
+  kill -TERM "$1" 2>/dev/null || true
+  timeout 40 tail --pid="$1" -f /dev/null 2>/dev/null || kill -KILL "$1" 2>/dev/null || true
 }
 
 scenario_fanout() {
@@ -448,12 +477,14 @@ scenario_fanout() {
     ulimit -n 65536 2>/dev/null || true
     local saved_opts="$SERVICE_JAVA_OPTS"
     SERVICE_JAVA_OPTS="-Xms64m -Xmx1g -XX:+ExitOnOutOfMemoryError --sun-misc-unsafe-memory-access=allow"
-    start_service stream-service-bench "$jar" "http://127.0.0.1:19183/actuator/health/readiness" \
-      STREAM_HTTP_PORT=18083 STREAM_GRPC_PORT=19093 STREAM_MANAGEMENT_PORT=19183 \
+    local http grpc mport
+    http="$(free_port)" grpc="$(free_port)" mport="$(free_port)"
+    start_service stream-service-bench "$jar" "http://127.0.0.1:$mport/actuator/health/readiness" \
+      STREAM_HTTP_PORT=$http STREAM_GRPC_PORT=$grpc STREAM_MANAGEMENT_PORT=$mport \
       JWKS_URI="$GATEWAY/.well-known/jwks.json" SPRING_PROFILES_ACTIVE=demo
     SERVICE_JAVA_OPTS="$saved_opts"
     pid=$SERVICE_PID
-    base=http://127.0.0.1:18083 mgmt=http://127.0.0.1:19183
+    base="http://127.0.0.1:$http" mgmt="http://127.0.0.1:$mport"
   else
     pid="$(listener_pid 8083)" base=http://127.0.0.1:8083 mgmt=http://127.0.0.1:9183
   fi
@@ -517,18 +548,21 @@ scenario_startup() {
   md "| service | ready s (no cache) | Spring started s | RSS MiB | ready s (AOT cache) | Spring started s | RSS MiB | speed-up | cache MiB |"
   md "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   local svc
-  for svc in order-service notification-service stream-service gateway-service; do
+  for svc in ${BENCH_STARTUP_SERVICES:-order-service notification-service stream-service gateway-service}; do
     startup_one "$svc"
   done
   md ""
 }
-# per service: the ports and environment of a start-up run that does not collide with a running suite
+# per service: the environment of a start-up run on free ports (others' builds and tests use fixed ones), then
+# "|" and the management port
 startup_env() {
+  local a b c
+  a="$(free_port)" b="$(free_port)" c="$(free_port)"
   case "$1" in
-    order-service) echo "ORDER_HTTP_PORT=28081 ORDER_GRPC_PORT=29091 ORDER_MANAGEMENT_PORT=29181 ORDERS_DB_URL=jdbc:postgresql://127.0.0.1:5432/orders_bench ORDERS_DEVELOPMENT_HEADER=true|29181" ;;
-    notification-service) echo "NOTIFICATION_HTTP_PORT=28082 NOTIFICATION_MANAGEMENT_PORT=29182 NOTIFICATIONS_DB_URL=jdbc:postgresql://127.0.0.1:5432/notifications_bench|29182" ;;
-    stream-service) echo "STREAM_HTTP_PORT=28083 STREAM_GRPC_PORT=29093 STREAM_MANAGEMENT_PORT=29183|29183" ;;
-    gateway-service) echo "GATEWAY_HTTP_PORT=28080 GATEWAY_HTTPS_PORT=28443 GATEWAY_MANAGEMENT_PORT=29080|29080" ;;
+    order-service) echo "ORDER_HTTP_PORT=$a ORDER_GRPC_PORT=$b ORDER_MANAGEMENT_PORT=$c ORDERS_DB_URL=jdbc:postgresql://127.0.0.1:5432/orders_bench ORDERS_DB_POOL_SIZE=5 ORDERS_DEVELOPMENT_HEADER=true|$c" ;;
+    notification-service) echo "NOTIFICATION_HTTP_PORT=$a NOTIFICATION_MANAGEMENT_PORT=$c NOTIFICATIONS_DB_URL=jdbc:postgresql://127.0.0.1:5432/notifications_bench NOTIFICATIONS_DB_POOL_SIZE=5|$c" ;;
+    stream-service) echo "STREAM_HTTP_PORT=$a STREAM_GRPC_PORT=$b STREAM_MANAGEMENT_PORT=$c|$c" ;;
+    gateway-service) echo "GATEWAY_HTTP_PORT=$a GATEWAY_HTTPS_PORT=$b GATEWAY_MANAGEMENT_PORT=$c|$c" ;;
   esac
 }
 startup_one() {
@@ -537,15 +571,17 @@ startup_one() {
   spec="$(startup_env "$svc")" envs="${spec%|*}" mport="${spec#*|}"
   dir="$OUT/aot/$svc"
   mkdir -p "$dir"
-  JAVA -Djarmode=tools -jar "$jar" extract --force --destination "$dir/app" >/dev/null
-  local app="$dir/app/$svc-$VERSION.jar"
+  cp "$jar" "$dir/$svc.jar"
+  JAVA -Djarmode=tools -jar "$dir/$svc.jar" extract --force --destination "$dir/app" >/dev/null
+  rm -f "$dir/$svc.jar"
+  local app="$dir/app/$svc.jar"
   # training run: the cache records the classes loaded and linked up to the context refresh
   # shellcheck disable=SC2086
   (cd "$dir" && env $envs SPRING_PROFILES_ACTIVE=demo timeout 180 "$JAVA_HOME/bin/java" $SERVICE_JAVA_OPTS \
       -XX:AOTCacheOutput="$dir/app.aot" -Dspring.context.exit=onRefresh -jar "$app") >"$RAW/aot-train-$svc.log" 2>&1 || true
   local mode i cold=() warm=() coldspring=() warmspring=() coldrss=() warmrss=()
   for mode in none aot; do
-    for i in 1 2 3; do
+    for i in $(seq "${BENCH_STARTUP_RUNS:-3}"); do
       local flags="" start pid ready_ms spring rss
       [ "$mode" = aot ] && [ -f "$dir/app.aot" ] && flags="-XX:AOTCache=$dir/app.aot"
       start=$(date +%s%N)
@@ -561,7 +597,7 @@ startup_one() {
       done
       ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
       rss="$(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$pid/status" 2>/dev/null || echo n/a)"
-      spring="$(grep -o 'Started [A-Za-z]* in [0-9.]* seconds' "$RAW/startup-$svc-$mode-$i.log" | awk '{print $4}' | head -1)"
+      spring="$(grep -o 'Started [A-Za-z]* in [0-9.]* seconds' "$RAW/startup-$svc-$mode-$i.log" | awk '{print $4}' | head -1 || true)"
       kill -TERM "$pid" 2>/dev/null || true
       timeout 30 tail --pid="$pid" -f /dev/null 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
       if [ "$mode" = none ]; then cold+=("$ready_ms") coldspring+=("${spring:-0}") coldrss+=("$rss")

@@ -94,57 +94,98 @@ final class Nagle {
     private static Latencies http(String target, String path, Options.Auth auth, boolean noDelay, int iterations)
             throws IOException {
         String[] hostPort = target.split(":");
-        String head = "GET " + path + " HTTP/1.1\r\nHost: " + target + "\r\n";
-        String rest = (auth.present() ? auth.header() + ": " + auth.value() + "\r\n" : "")
-                + "Accept: application/json\r\n\r\n";
+        InetSocketAddress address = new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
+        byte[] head = ("GET " + path + " HTTP/1.1\r\nHost: " + target + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] rest = ((auth.present() ? auth.header() + ": " + auth.value() + "\r\n" : "")
+                        + "Accept: application/json\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
         Latencies latencies = new Latencies();
-        try (Socket socket = new Socket()) {
-            socket.setTcpNoDelay(noDelay);
-            socket.connect(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])), 2_000);
-            socket.setSoTimeout(5_000);
-            OutputStream out = socket.getOutputStream();
-            InputStream in = socket.getInputStream();
+        Socket socket = null;
+        try {
             for (int i = 0; i < iterations + 20; i++) {
                 if (i == 20) {
                     latencies.reset();
                 }
-                long start = System.nanoTime();
-                out.write(head.getBytes(StandardCharsets.US_ASCII));
-                out.write(rest.getBytes(StandardCharsets.US_ASCII));
-                int status = readResponse(in);
-                latencies.recordNanos(System.nanoTime() - start);
-                if (status != 200) {
-                    throw new IOException("expected 200 from " + path + ", got " + status);
+                if (socket == null) {
+                    // Tomcat closes a kept-alive connection after 100 requests (maxKeepAliveRequests)
+                    socket = new Socket();
+                    socket.setTcpNoDelay(noDelay);
+                    socket.connect(address, 2_000);
+                    socket.setSoTimeout(5_000);
                 }
+                long start = System.nanoTime();
+                socket.getOutputStream().write(head);
+                socket.getOutputStream().write(rest);
+                Response response = readResponse(socket.getInputStream());
+                latencies.recordNanos(System.nanoTime() - start);
+                if (response.status() != 200) {
+                    throw new IOException("expected 200 from " + path + ", got " + response.status());
+                }
+                if (response.closing()) {
+                    socket.close();
+                    socket = null;
+                }
+            }
+        } finally {
+            if (socket != null) {
+                socket.close();
             }
         }
         return latencies;
     }
 
-    /** Reads one HTTP/1.1 response with a Content-Length body and returns its status. */
-    private static int readResponse(InputStream in) throws IOException {
-        ByteArrayOutputStream headers = new ByteArrayOutputStream();
-        int matched = 0;
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("connection closed mid-response");
-            }
-            headers.write(b);
-            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
-        String text = headers.toString(StandardCharsets.US_ASCII);
-        int status = Integer.parseInt(text.substring(9, 12));
+    private record Response(int status, boolean closing) {}
+
+    /** Reads one HTTP/1.1 response (Content-Length or chunked body): its status, and whether the server closes. */
+    private static Response readResponse(InputStream in) throws IOException {
+        String head = readUntilBlankLine(in);
+        int status = Integer.parseInt(head.substring(9, 12));
+        boolean closing = head.toLowerCase().contains("\r\nconnection: close");
+        boolean chunked = false;
         long length = 0;
-        for (String line : text.split("\r\n")) {
+        for (String line : head.split("\r\n")) {
             if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
                 length = Long.parseLong(line.substring(15).strip());
             }
-            if (line.regionMatches(true, 0, "Transfer-Encoding: chunked", 0, 26)) {
-                throw new IOException("chunked responses are not supported by this probe");
+            if (line.regionMatches(true, 0, "Transfer-Encoding:", 0, 18)
+                    && line.toLowerCase().contains("chunked")) {
+                chunked = true;
             }
         }
-        in.readNBytes((int) length);
-        return status;
+        if (!chunked) {
+            in.readNBytes((int) length);
+            return new Response(status, closing);
+        }
+        while (true) {
+            int size = Integer.parseInt(readLine(in).split(";")[0].strip(), 16);
+            in.readNBytes(size);
+            readLine(in); // the CRLF after the chunk
+            if (size == 0) {
+                return new Response(status, closing);
+            }
+        }
+    }
+
+    private static String readUntilBlankLine(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        String line;
+        while (!(line = readLine(in)).isEmpty()) {
+            head.append(line).append("\r\n");
+        }
+        return head.toString();
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != '\n') {
+            if (b < 0) {
+                throw new IOException("connection closed mid-response");
+            }
+            if (b != '\r') {
+                line.write(b);
+            }
+        }
+        return line.toString(StandardCharsets.US_ASCII);
     }
 }
