@@ -23,7 +23,10 @@ import tools.jackson.databind.json.JsonMapper;
  * Cross-site WebSocket hijacking defence: a browser lets any page open a WebSocket to any host, and the
  * same-origin policy does not apply, so the handshake's {@code Origin} is checked against {@code
  * stream.websocket.allowed-origins} before anything else (ahead of authentication, so a foreign page
- * cannot even probe tokens). A handshake without {@code Origin} is not from a browser and passes.
+ * cannot even probe tokens). A handshake without {@code Origin} is not from a browser and passes, and so
+ * does a same-origin one ({@code Origin} names the host the request is addressed to): that is what a
+ * proxy's WebSocket client sends on its own (Netty, and so the gateway, writes the upstream's address
+ * there when the client sent no {@code Origin}), and no foreign page can produce it.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -44,7 +47,8 @@ class OriginCheck implements WebFilter {
         String origin = exchange.getRequest().getHeaders().getOrigin();
         if (origin == null
                 || !exchange.getRequest().getPath().value().startsWith("/ws/")
-                || allowed.contains(normalise(origin))) {
+                || allowed.contains(normalise(origin))
+                || sameOrigin(origin, exchange)) {
             return chain.filter(exchange);
         }
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(
@@ -57,6 +61,12 @@ class OriginCheck implements WebFilter {
         response.getHeaders().set(HttpHeaders.VARY, HttpHeaders.ORIGIN);
         DataBuffer body = response.bufferFactory().wrap(json.writeValueAsBytes(problem));
         return response.writeWith(Mono.just(body));
+    }
+
+    private static boolean sameOrigin(String origin, ServerWebExchange exchange) {
+        URI request = exchange.getRequest().getURI();
+        return request.getHost() != null
+                && normalise(origin).equals(normalise(request.getScheme() + "://" + request.getRawAuthority()));
     }
 
     /** Scheme and host compare case-insensitively; a default port may be written or not. */

@@ -54,6 +54,19 @@ class OriginCheckIT {
     }
 
     @Test
+    void aSameOriginHandshakeIsAcceptedAsAProxysClientSendsIt() throws Exception {
+        // the gateway's Netty WebSocket client, given no Origin by its caller, writes the upstream's own
+        // address there; no page of a foreign site can send that
+        String token = "?access_token=" + clients.token();
+        try (TestClients.Ws proxied = clients.webSocket("/ws/stream" + token, "http://127.0.0.1:" + clients.port())
+                .awaitOpen()) {
+            proxied.send("{\"type\":\"ping\"}");
+            assertThat(JSON.readTree(proxied.next(WAIT)).path("type").asString())
+                    .isEqualTo("pong");
+        }
+    }
+
+    @Test
     void theRefusalIsAProblemAndComesBeforeAuthentication() {
         HttpResponse<String> response = clients.get(
                 "/ws/stream",
