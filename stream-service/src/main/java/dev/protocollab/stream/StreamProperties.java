@@ -56,7 +56,8 @@ public record StreamProperties(
     /**
      * Browsers send {@code Origin} with a WebSocket handshake and do not apply CORS to it: a handshake
      * from an origin outside {@code allowedOrigins} is refused (403). Clients that send no Origin (curl,
-     * websocat, services) are not browsers and pass.
+     * websocat, services) are not browsers and pass, and so does a same-origin handshake (what the
+     * gateway's proxy client sends when its caller sent no Origin).
      */
     public record WebSocket(
             @NotNull
