@@ -34,6 +34,8 @@ import org.springframework.context.annotation.Import;
             // Spring keeps every test context alive; at Hikari's 20 idle connections each, six contexts
             // and a few other builds exhaust a shared PostgreSQL's 100 connections.
             "spring.datasource.hikari.maximum-pool-size=5",
+            "spring.datasource.hikari.minimum-idle=1",
+            "spring.datasource.hikari.idle-timeout=10000", // milliseconds: Hikari's own setter
         })
 @Import({
     PostgresTestConfiguration.class,

@@ -2,7 +2,9 @@ package dev.protocollab.order.security;
 
 import dev.protocollab.order.OrdersProperties;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -11,6 +13,7 @@ import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtValidators;
@@ -46,8 +49,9 @@ class SecurityConfiguration {
 
     /**
      * Keys come from the issuer's JWKS (cached, refetched for an unknown key id) over a call with a
-     * deadline; tokens must be unexpired and carry our issuer and audience. {@code alg: none} and HMAC
-     * tokens never verify: only RS256 keys are accepted.
+     * deadline; tokens must carry an expiry that has not passed (Spring's timestamp check accepts a token
+     * without {@code exp} forever, so its presence is required here) and our issuer and audience. {@code alg:
+     * none} and HMAC tokens never verify: only RS256 keys are accepted.
      */
     @Bean
     JwtDecoder jwtDecoder(
@@ -63,6 +67,7 @@ class SecurityConfiguration {
         decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
                 JwtValidators.createDefaultWithIssuer(properties.security().issuer()),
                 new JwtClaimValidator<List<String>>("aud", aud -> aud != null && aud.contains(audience)),
+                new JwtClaimValidator<Instant>(JwtClaimNames.EXP, Objects::nonNull),
                 new JwtClaimValidator<String>("sub", Caller::isValid)));
         return decoder;
     }

@@ -56,6 +56,7 @@ final class RunningOrderService implements AutoCloseable {
                 "spring.rabbitmq.password=" + broker.password(),
                 "spring.rabbitmq.virtual-host=" + broker.virtualHost(),
                 "spring.datasource.hikari.maximum-pool-size=5",
+                "spring.datasource.hikari.minimum-idle=1",
                 "spring.security.oauth2.resourceserver.jwt.jwk-set-uri=" + issuer.jwksUri(),
                 "orders.fulfilment.confirm-after=1h",
                 "orders.fulfilment.ship-after=1h",
