@@ -80,6 +80,9 @@ public final class Tour implements AutoCloseable {
     private final LabClient lab;
     private String alice;
     private String bob;
+    /** A user of its own for the watch and replay steps, so its notifications are only that order's. */
+    private String watcher;
+
     private String orderId;
     private String etag;
     private final Map<String, Watch> watches = new ConcurrentHashMap<>();
@@ -166,6 +169,7 @@ public final class Tour implements AutoCloseable {
     private String signIn() throws Exception {
         alice = lab.token("alice");
         bob = lab.token("bob");
+        watcher = lab.token("watcher-" + UUID.randomUUID().toString().substring(0, 8));
         String[] parts = alice.split("\\.");
         JsonObject header = LabClient.json(new String(Base64.getUrlDecoder().decode(parts[0]), StandardCharsets.UTF_8));
         return "alice and bob signed in; token header " + header;
@@ -253,7 +257,7 @@ public final class Tour implements AutoCloseable {
     }
 
     private String watch() throws Exception {
-        String token = LabClient.query(alice);
+        String token = LabClient.query(watcher);
         LabClient.EventStream sse = lab.events("/api/notifications/stream?" + token, null);
         check(sse.status() == 200, "notification SSE answered " + sse.status());
         LabClient.Socket socket = lab.socket("/ws/notifications?" + token);
@@ -261,7 +265,7 @@ public final class Tour implements AutoCloseable {
         check(broadcast.status() == 200, "stream SSE answered " + broadcast.status());
 
         HttpResponse<String> created =
-                lab.send("POST", "/api/orders", alice, ORDER_JSON, "Content-Type", "application/json");
+                lab.send("POST", "/api/orders", watcher, ORDER_JSON, "Content-Type", "application/json");
         expect(created, 201);
         String id = LabClient.json(created.body()).get("id").getAsString();
 
@@ -307,7 +311,7 @@ public final class Tour implements AutoCloseable {
             Watch watch = watches.get("gRPC WatchOrder");
             watch.requests.incrementAndGet();
             Iterator<OrderUpdate> updates = OrderServiceGrpc.newBlockingStub(lab.grpc())
-                    .withCallCredentials(LabClient.bearer(alice))
+                    .withCallCredentials(LabClient.bearer(watcher))
                     .withDeadlineAfter(DELIVERY.toSeconds(), TimeUnit.SECONDS)
                     .watchOrder(WatchOrderRequest.newBuilder().setId(id).build());
             while (updates.hasNext() && !watch.delivered()) {
@@ -348,7 +352,10 @@ public final class Tour implements AutoCloseable {
         while (!watch.delivered()) {
             watch.requests.incrementAndGet();
             HttpResponse<String> response = lab.send(
-                    "GET", "/api/orders/" + id + "/status?after=" + version + (wait ? "&wait=PT25S" : ""), alice, null);
+                    "GET",
+                    "/api/orders/" + id + "/status?after=" + version + (wait ? "&wait=PT25S" : ""),
+                    watcher,
+                    null);
             if (response.statusCode() == 200) {
                 JsonObject status = LabClient.json(response.body());
                 version = status.get("version").getAsLong();
@@ -387,7 +394,7 @@ public final class Tour implements AutoCloseable {
         List<Long> missed = missed();
         long resumeFrom = missed.getFirst() - 1;
         try (LabClient.EventStream sse =
-                lab.events("/api/notifications/stream?" + LabClient.query(alice), Long.toString(resumeFrom))) {
+                lab.events("/api/notifications/stream?" + LabClient.query(watcher), Long.toString(resumeFrom))) {
             List<Long> replayed = new ArrayList<>();
             for (int i = 0; i < missed.size(); i++) {
                 replayed.add(Long.parseLong(sse.await(e -> "notification".equals(e.name()), Duration.ofSeconds(10))
@@ -402,7 +409,7 @@ public final class Tour implements AutoCloseable {
         List<Long> missed = missed();
         long resumeFrom = missed.getFirst() - 1;
         try (LabClient.Socket socket =
-                lab.socket("/ws/notifications?" + LabClient.query(alice) + "&after=" + resumeFrom)) {
+                lab.socket("/ws/notifications?" + LabClient.query(watcher) + "&after=" + resumeFrom)) {
             List<Long> replayed = new ArrayList<>();
             for (int i = 0; i < missed.size(); i++) {
                 JsonObject message = socket.await(m -> "notification".equals(text(m, "type")), Duration.ofSeconds(10));
@@ -463,13 +470,15 @@ public final class Tour implements AutoCloseable {
     }
 
     private String grpcDeadline() {
+        // a fresh order: it stays short of version 99 (and of a final status) for longer than the deadline
+        String pending = orders(alice).createOrder(createRequest("DEADLINE-1")).getId();
         long started = System.nanoTime();
         try {
             OrderServiceGrpc.newBlockingStub(lab.grpc())
                     .withCallCredentials(LabClient.bearer(alice))
                     .withDeadlineAfter(1, TimeUnit.SECONDS)
                     .watchOrder(WatchOrderRequest.newBuilder()
-                            .setId(orderId)
+                            .setId(pending)
                             .setAfterVersion(99)
                             .build())
                     .forEachRemaining(update -> {});
