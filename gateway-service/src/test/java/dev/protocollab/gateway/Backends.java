@@ -49,6 +49,7 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.http.server.WebsocketServerSpec;
 import reactor.netty.resources.LoopResources;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -274,6 +275,10 @@ public final class Backends {
                 .then();
     }
 
+    /** Larger than any service's limit, so a frame-size refusal seen through the gateway is the gateway's. */
+    private static final WebsocketServerSpec LARGE_FRAMES =
+            WebsocketServerSpec.builder().maxFramePayloadLength(1 << 20).build();
+
     /** One HTTP instance; {@link #stop()} and {@link #start()} again on the same port, as a restart would. */
     public static final class RestInstance {
 
@@ -307,14 +312,21 @@ public final class Backends {
                                     "/ws/notifications",
                                     (request, response) -> twoTokens(request)
                                             ? refuseTwoTokens(response)
-                                            : response.sendWebsocket((in, out) -> out.sendString(Flux.concat(
-                                                    Mono.just(JSON.writeValueAsString(Map.of(
-                                                            "type", "hello", "instance", name, "uri", request.uri()))),
-                                                    in.receive()
-                                                            .asString()
-                                                            .map(text -> "{\"type\":\"echo\",\"instance\":\""
-                                                                    + name + "\",\"text\":"
-                                                                    + JSON.writeValueAsString(text) + "}")))))
+                                            : response.sendWebsocket(
+                                                    (in, out) -> out.sendString(Flux.concat(
+                                                            Mono.just(JSON.writeValueAsString(Map.of(
+                                                                    "type",
+                                                                    "hello",
+                                                                    "instance",
+                                                                    name,
+                                                                    "uri",
+                                                                    request.uri()))),
+                                                            in.receive()
+                                                                    .asString()
+                                                                    .map(text -> "{\"type\":\"echo\",\"instance\":\""
+                                                                            + name + "\",\"text\":"
+                                                                            + JSON.writeValueAsString(text) + "}"))),
+                                                    LARGE_FRAMES))
                             .route(
                                     request -> true,
                                     (request, response) -> twoTokens(request)

@@ -135,6 +135,44 @@ class StreamingIT {
     }
 
     @Test
+    void aFrameBeyondTheServicesLimitIsRefusedAtTheEdge() throws Exception {
+        CompletableFuture<Integer> closed = new CompletableFuture<>();
+        List<String> messages = new CopyOnWriteArrayList<>();
+        WebSocket.Listener collecting = collector(messages);
+        WebSocket socket = http.newWebSocketBuilder()
+                .header("Authorization", "Bearer " + clients.token(uniqueUser("chatty")))
+                .buildAsync(
+                        URI.create("ws://127.0.0.1:" + clients.port() + "/ws/notifications"), new WebSocket.Listener() {
+                            @Override
+                            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                                return collecting.onText(webSocket, data, last);
+                            }
+
+                            @Override
+                            public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+                                closed.complete(statusCode);
+                                return null;
+                            }
+
+                            @Override
+                            public void onError(WebSocket webSocket, Throwable error) {
+                                closed.complete(-1);
+                            }
+                        })
+                .get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !messages.isEmpty());
+
+        socket.sendText("x".repeat(60 * 1024), true).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> messages.size() == 2);
+
+        socket.sendText("x".repeat(64 * 1024 + 1), true).get(5, TimeUnit.SECONDS);
+
+        // the stub backend takes frames up to 1 MiB, so the close (1009 too big, or Netty's 1002) is the gateway's
+        assertThat(closed.get(10, TimeUnit.SECONDS)).as("close code").isIn(1002, 1009);
+        assertThat(messages).as("no echo of the oversized frame").hasSize(2);
+    }
+
+    @Test
     void aWebSocketWithoutTokenIsRefusedAtTheHandshake() {
         CompletableFuture<WebSocket> socket = http.newWebSocketBuilder()
                 .buildAsync(URI.create("ws://127.0.0.1:" + clients.port() + "/ws/notifications"), collector(List.of()));
