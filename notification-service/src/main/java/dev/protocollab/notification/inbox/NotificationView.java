@@ -8,7 +8,8 @@ import java.util.stream.Collectors;
 
 /**
  * A notification as every delivery channel sends it (the wire contract: {@code seq}, {@code type},
- * {@code orderId}, {@code status}, {@code occurredAt}; the rest are additions). Never carries the user
+ * {@code orderId}, {@code status}, {@code occurredAt}; the rest are additions, {@code orderVersion} among
+ * them: two events of one order may be stored in either order, and the version tells which is newer). Never carries the user
  * id or the event id: a client already knows who it is, and the event id is an internal concern.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -18,6 +19,7 @@ public record NotificationView(
         UUID orderId,
         String status,
         String previousStatus,
+        long orderVersion,
         Instant occurredAt,
         String total,
         String currency,
@@ -32,6 +34,7 @@ public record NotificationView(
                 n.orderId(),
                 n.status(),
                 n.previousStatus(),
+                n.orderVersion(),
                 n.occurredAt(),
                 n.total(),
                 n.currency(),

@@ -27,8 +27,11 @@ class PollingIT {
     void shortPollAnswersAtOnceWithWhatFollowsAfter() {
         String user = user();
         UUID order = UUID.randomUUID();
+        // One at a time: two consumers may store events published back to back in either order.
         events.publish(OrderEvents.created(UUID.randomUUID(), user, order));
+        await().atMost(Duration.ofSeconds(10)).until(() -> clients.inbox(user).size() == 1);
         events.publishStatusChanged(user, order, "CONFIRMED", "PENDING", 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> clients.inbox(user).size() == 2);
         events.publishStatusChanged(user, order, "SHIPPED", "CONFIRMED", 3);
         await().atMost(Duration.ofSeconds(10)).until(() -> clients.inbox(user).size() == 3);
 
@@ -45,6 +48,7 @@ class PollingIT {
         assertThat(shipped.path("orderId").asString()).isEqualTo(order.toString());
         assertThat(shipped.path("status").asString()).isEqualTo("SHIPPED");
         assertThat(shipped.path("occurredAt").isString()).isTrue();
+        assertThat(shipped.path("orderVersion").asLong()).isEqualTo(3);
         assertThat(body.path("lastSeq").asLong()).isEqualTo(3);
         assertThat(body.path("hasMore").asBoolean()).isFalse();
 
