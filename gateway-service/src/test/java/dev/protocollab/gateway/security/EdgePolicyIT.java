@@ -8,7 +8,9 @@ import dev.protocollab.gateway.IntegrationTest;
 import dev.protocollab.gateway.TestClients;
 import dev.protocollab.gateway.TestTokens;
 import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -102,7 +104,7 @@ class EdgePolicyIT {
     }
 
     @Test
-    void aUserCannotReadAnotherUsersOrderOverHttp1Http2OrTranscodedJson() {
+    void aUserCannotReadAnotherUsersOrderOverHttp1Http2Http3OrTranscodedJson() {
         String alice = uniqueUser("alice");
         String order = backends.newOrder(alice);
         String bob = clients.token(uniqueUser("bob"));
@@ -116,6 +118,40 @@ class EdgePolicyIT {
                 .isEqualTo(404);
         assertThat(clients.get(clients.http("/rpc/orders/" + order), bob).statusCode())
                 .isEqualTo(404);
+        int overHttp3 = clients.http3Client()
+                .headers(headers -> headers.set("Authorization", "Bearer " + bob))
+                .get()
+                .uri("https://127.0.0.1:" + clients.http3Port() + "/api/orders/" + order)
+                .response()
+                .map(response -> response.status().code())
+                .block(Duration.ofSeconds(15));
+        assertThat(overHttp3).isEqualTo(404);
+    }
+
+    @Test
+    void aBodyOverTheLimitIs413BeforeItReachesTheBackend() {
+        int before = backends.ordersA().requests() + backends.ordersB().requests();
+
+        HttpResponse<String> response =
+                clients.send(clients.request(clients.http("/api/orders"), clients.token(uniqueUser("bulky")))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"pad\":\"" + "x".repeat(1024 * 1024) + "\"}"))
+                        .build());
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(backends.ordersA().requests() + backends.ordersB().requests())
+                .as("requests that reached a backend")
+                .isEqualTo(before);
+    }
+
+    @Test
+    void headersOverTheLimitAre431() {
+        HttpResponse<String> response =
+                clients.send(clients.request(clients.http("/api/orders/echo"), clients.token(uniqueUser("verbose")))
+                        .header("X-Padding", "x".repeat(17 * 1024))
+                        .build());
+
+        assertThat(response.statusCode()).isEqualTo(431);
     }
 
     @Test
