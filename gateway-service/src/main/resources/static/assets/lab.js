@@ -14,12 +14,19 @@ const $ = (selector, root = document) => root.querySelector(selector);
 class Pane {
   constructor(id) {
     this.element = $(`#${id}`);
+    this.connections = 0;
     this.reset(null);
+  }
+
+  /** A push pane's connection is opened once, at sign-in, and counted for every order it serves. */
+  connected() {
+    this.connections++;
+    this.cost(1, 0);
   }
 
   reset(order) {
     this.order = order;
-    this.requests = 0;
+    this.requests = this.connections;
     this.bytes = 0;
     this.seen = new Set();
     this.element.dataset.status = "";
@@ -130,7 +137,7 @@ function openSse() {
   const url = `/api/notifications/stream?access_token=${encodeURIComponent(auth.token())}`;
   const source = new EventSource(url);
   push.source = source;
-  source.onopen = () => panes.sse.cost(1, 0);
+  source.onopen = () => panes.sse.connected();
   source.addEventListener("notification", (event) => {
     const raw = `event: notification\nid: ${event.lastEventId}\ndata: ${event.data}\n\n`;
     onNotification(panes.sse, JSON.parse(event.data), new TextEncoder().encode(raw).length);
@@ -145,7 +152,7 @@ function openWebSocket() {
   const url = `${scheme}://${location.host}/ws/notifications?access_token=${encodeURIComponent(auth.token())}${after}`;
   const socket = new WebSocket(url);
   push.socket = socket;
-  socket.onopen = () => panes.ws.cost(1, 0);
+  socket.onopen = () => panes.ws.connected();
   socket.onmessage = (event) => {
     const message = JSON.parse(event.data);
     if (message.type === "notification") {

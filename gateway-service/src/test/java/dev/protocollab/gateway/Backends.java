@@ -129,10 +129,6 @@ public final class Backends {
         notificationEvents.tryEmitNext(data);
     }
 
-    public int notificationSubscribers() {
-        return notificationEvents.currentSubscriberCount();
-    }
-
     /** The metadata of the last gRPC call the order.v1 server received. */
     public Metadata lastGrpcHeaders() {
         return lastGrpcHeaders.get();

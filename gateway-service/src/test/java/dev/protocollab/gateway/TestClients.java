@@ -141,6 +141,11 @@ public class TestClients implements DisposableBean {
         return send(request(uri, token).GET().build(), http2);
     }
 
+    /** HTTP/2 over TLS (ALPN h2), trusting the development CA. */
+    public HttpClient http2Client() {
+        return http2;
+    }
+
     public HttpResponse<String> send(HttpRequest request) {
         return send(request, http1);
     }

@@ -37,6 +37,15 @@ class StaticContentFilter implements WebFilter {
         String path = exchange.getRequest().getPath().pathWithinApplication().value();
         boolean page = path.equals("/") || (path.endsWith(".html") && path.indexOf('/', 1) < 0);
         boolean asset = path.startsWith("/assets/");
+        ServerWebExchange served = exchange;
+        if (path.equals("/")) {
+            // the page at / is /index.html, served by the resource handler: HEAD, Last-Modified and 304
+            // work as for any page (Spring's welcome-page route answers GET only, and the UI asks HEAD /
+            // to show the protocol)
+            served = exchange.mutate()
+                    .request(request -> request.path("/index.html"))
+                    .build();
+        }
         if (page || asset) {
             ServerHttpResponse response = exchange.getResponse();
             response.beforeCommit(() -> {
@@ -49,6 +58,6 @@ class StaticContentFilter implements WebFilter {
                 return Mono.empty();
             });
         }
-        return chain.filter(exchange);
+        return chain.filter(served);
     }
 }

@@ -155,6 +155,15 @@ class EdgePolicyIT {
     }
 
     @Test
+    void webhooksAreRoutedToNotificationService() {
+        HttpResponse<String> response = clients.get(clients.http("/api/webhooks"), clients.token(uniqueUser("hooked")));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(TestClients.json(response.body()).path("instance").asString())
+                .startsWith("notifications-");
+    }
+
+    @Test
     void aSpoofedCustomerHeaderNeverReachesTheBackend() {
         String alice = uniqueUser("alice");
         String order = backends.newOrder(alice);

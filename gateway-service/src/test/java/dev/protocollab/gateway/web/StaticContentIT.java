@@ -34,6 +34,20 @@ class StaticContentIT {
     }
 
     @Test
+    void headOnTheRootShowsTheProtocolWithoutABody() {
+        HttpResponse<String> head = clients.send(
+                clients.request(clients.https("/"), null)
+                        .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                clients.http2Client());
+
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+        assertThat(head.headers().firstValue("x-protocol")).hasValue("HTTP/2");
+        assertThat(head.headers().firstValue("Cache-Control")).hasValue("no-cache");
+    }
+
+    @Test
     void aPageAnswers304WhenUnchanged() {
         HttpResponse<String> page = clients.get(clients.http("/index.html"), null);
         String lastModified = page.headers().firstValue("Last-Modified").orElseThrow();
