@@ -139,6 +139,9 @@ class StreamGrpcIT {
                     saturatedAt - capacity,
                     capacity,
                     more);
+            assertThat(saturatedAt - capacity)
+                    .as("what HTTP/2 flow control lets into the transport is bounded by the window")
+                    .isLessThan(1_000);
             assertThat(mailbox.dropped() - droppedBefore)
                     .as("every event past the bound replaced an older one; none went to a buffer elsewhere")
                     .isEqualTo(more);
