@@ -24,6 +24,8 @@ import org.springframework.context.annotation.Import;
         webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = {
             "management.server.port=0",
+            // The machine's PostgreSQL is shared by every module's tests (max_connections 100).
+            "spring.datasource.hikari.maximum-pool-size=5",
             "notifications.consumer.initial-backoff=50ms",
             "notifications.consumer.max-backoff=200ms",
             "notifications.live.recheck-interval=1s",

@@ -112,6 +112,9 @@ class EnrichmentConfiguration {
             NotificationsProperties properties) {
         NotificationsProperties.OrderService settings = properties.orderService();
         JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(HttpClient.newBuilder()
+                // HTTP/1.1: the JDK's default HTTP/2 sends a cleartext POST as an h2c upgrade, which the
+                // gateway's Netty server answers 413 for any request with a body (ADR 0100).
+                .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(settings.tokenConnectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build());

@@ -157,6 +157,7 @@ class TwoInstancesIT {
                 "spring.datasource.url",
                 "spring.datasource.username",
                 "spring.datasource.password",
+                "spring.datasource.hikari.maximum-pool-size",
                 "spring.rabbitmq.host",
                 "spring.rabbitmq.port",
                 "spring.rabbitmq.username",
