@@ -111,6 +111,46 @@ class ConsumerIT {
                 .isGreaterThanOrEqualTo(deadLetteredBefore + 2);
     }
 
+    @Test
+    void aFailingEventIsRetriedABoundedNumberOfTimesThenDeadLetteredAndTheQueueMovesOn() {
+        String user = user();
+        UUID eventId = UUID.randomUUID();
+        double failuresBefore = clients.metric("notifications_consumer_failures_total", "reason=\"error\"");
+        // The database refuses every statement on the table, as it would during an outage of it.
+        jdbc.sql("ALTER TABLE notifications RENAME TO notifications_away").update();
+        try {
+            events.publish(OrderEvents.statusChanged(eventId, user, UUID.randomUUID(), "SHIPPED", "CONFIRMED", 3));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> clients.metric("notifications_consumer_failures_total", "reason=\"error\"")
+                            >= failuresBefore + 4);
+        } finally {
+            jdbc.sql("ALTER TABLE notifications_away RENAME TO notifications").update();
+        }
+
+        Message dead = awaitDeadLetter(eventId.toString());
+        assertThat(dead.getMessageProperties().getXDeathHeader()).isNotEmpty();
+        assertThat(clients.metric("notifications_consumer_failures_total", "reason=\"error\""))
+                .as("the first attempt and max-retries (3) more, then no further")
+                .isEqualTo(failuresBefore + 4);
+
+        UUID order = UUID.randomUUID();
+        events.publishStatusChanged(user, order, "DELIVERED", "SHIPPED", 4);
+        await().atMost(Duration.ofSeconds(10)).until(() -> clients.inbox(user).size() == 1);
+        assertThat(clients.inbox(user).get(0).path("orderId").asString()).isEqualTo(order.toString());
+    }
+
+    private Message awaitDeadLetter(String messageId) {
+        Map<String, Message> dead = new HashMap<>();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            Message message = rabbit.receive(DEAD_LETTER_QUEUE, 500);
+            if (message != null) {
+                dead.put(message.getMessageProperties().getMessageId(), message);
+            }
+            return dead.containsKey(messageId);
+        });
+        return dead.get(messageId);
+    }
+
     private static String user() {
         return "consumer-" + UUID.randomUUID().toString().substring(0, 8);
     }
