@@ -127,8 +127,21 @@ class SignalingIT {
             assertThat(next(peer).path("code").asString()).isEqualTo("invalid-message");
             peer.send("{\"type\":\"candidate\",\"to\":\"p-1\",\"candidate\":42}");
             assertThat(next(peer).path("code").asString()).isEqualTo("invalid-message");
+            peer.send("{\"type\":\"offer\",\"to\":\"p-1\",\"sdp\":\"" + "a".repeat(40_000) + "\"}");
+            assertThat(next(peer).path("code").asString())
+                    .as("an SDP over the limit")
+                    .isEqualTo("invalid-message");
+            peer.send("{\"type\":\"answer\",\"to\":\"p-nobody\",\"sdp\":\"v=0\"}");
+            assertThat(next(peer).path("code").asString()).isEqualTo("unknown-peer");
+            peer.sendBinary(new byte[] {1, 2, 3});
+            assertThat(next(peer).path("code").asString()).isEqualTo("invalid-message");
+            peer.send("{\"type\":\"join\",\"room\":\"" + room() + "\"}");
+            assertThat(next(peer).path("code").asString()).isEqualTo("already-joined");
             peer.send("{\"type\":\"peers\"}");
             assertThat(next(peer).path("type").asString()).isEqualTo("peers");
+            assertThat(peer.received())
+                    .as("one reply per message, the session still open")
+                    .isEmpty();
         }
     }
 
