@@ -149,8 +149,13 @@ public record NotificationsProperties(
             @NotNull @DefaultValue("1s") Duration pollInterval,
             @Min(1) @Max(1000) @DefaultValue("20") int batchSize) {}
 
-    /** Tokens must carry this issuer and audience (the same rules as order-service). */
+    /**
+     * Tokens must carry this issuer and audience (the same rules as order-service); the issuer's JWKS is
+     * fetched with these timeouts.
+     */
     public record Security(
             @NotBlank @DefaultValue("protocol-lab") String issuer,
-            @NotBlank @DefaultValue("protocol-lab") String audience) {}
+            @NotBlank @DefaultValue("protocol-lab") String audience,
+            @NotNull @DefaultValue("2s") Duration jwksConnectTimeout,
+            @NotNull @DefaultValue("3s") Duration jwksReadTimeout) {}
 }

@@ -2,7 +2,6 @@ package dev.protocollab.notification.security;
 
 import dev.protocollab.notification.NotificationsProperties;
 import jakarta.servlet.DispatcherType;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.springframework.beans.factory.annotation.Value;
@@ -63,8 +62,8 @@ class SecurityConfiguration {
             @Value("${spring.security.oauth2.resourceserver.jwt.jwk-set-uri}") String jwkSetUri,
             NotificationsProperties properties) {
         SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
-        requests.setConnectTimeout(Duration.ofSeconds(2));
-        requests.setReadTimeout(Duration.ofSeconds(3));
+        requests.setConnectTimeout(properties.security().jwksConnectTimeout());
+        requests.setReadTimeout(properties.security().jwksReadTimeout());
         NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(jwkSetUri)
                 .restOperations(new RestTemplate(requests))
                 .build();

@@ -101,6 +101,20 @@ class EnrichmentIT {
     }
 
     @Test
+    void aSlowOrderServiceRunsIntoTheDeadlineWhichIsNotRetried() {
+        String user = user();
+        orderService.delay(Duration.ofSeconds(2)); // the test deadline is 500ms
+
+        long started = System.nanoTime();
+        events.publishStatusChanged(user, UUID.randomUUID(), "SHIPPED", "CONFIRMED", 3);
+        await().atMost(WAIT).until(() -> clients.inbox(user).size() == 1);
+
+        assertThat(clients.inbox(user).get(0).path("enriched").asBoolean()).isFalse();
+        assertThat(orderService.calls()).as("DEADLINE_EXCEEDED is not retried").isEqualTo(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
     void whenOrderServiceIsDownNotificationsAreStillStoredAndDeliveredAndTheBreakerOpensThenCloses() {
         String user = user();
         try (SseStream stream = clients.sse(user, "?after=0")) {
