@@ -17,8 +17,12 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.grpc.server.exception.GrpcExceptionHandler;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 
 /**
  * The gRPC twin of the REST problem details: each domain failure becomes the status code a gRPC client
@@ -81,6 +85,11 @@ class GrpcErrors implements GrpcExceptionHandler {
                                 .build()));
             case IllegalArgumentException e ->
                 Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException();
+            // the database is briefly unavailable: retryable, as UNAVAILABLE tells a gRPC client
+            case CannotCreateTransactionException e -> databaseUnavailable(e);
+            case TransactionSystemException e -> databaseUnavailable(e);
+            case DataAccessResourceFailureException e -> databaseUnavailable(e);
+            case TransientDataAccessException e -> databaseUnavailable(e);
             default -> {
                 log.error("Unhandled failure in a gRPC call", failure);
                 yield Status.INTERNAL
@@ -88,6 +97,13 @@ class GrpcErrors implements GrpcExceptionHandler {
                         .asException();
             }
         };
+    }
+
+    private static StatusException databaseUnavailable(Exception e) {
+        log.warn("Database unavailable: {}", e.toString());
+        return Status.UNAVAILABLE
+                .withDescription("The order database is unavailable for a moment; retry")
+                .asException();
     }
 
     private static StatusException status(Code code, String message, Any detail) {

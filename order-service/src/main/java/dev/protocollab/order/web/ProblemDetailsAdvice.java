@@ -15,6 +15,8 @@ import java.util.Map;
 import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -22,6 +24,8 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.security.web.firewall.RequestRejectedException;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
@@ -128,6 +132,30 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
                 "invalid-parameter",
                 "Invalid parameter",
                 "The query string is not valid percent-encoded UTF-8");
+    }
+
+    /**
+     * The database refused, dropped or could not lend a connection in time (it restarts, fails over, or is
+     * slow enough to empty the pool). Nothing was committed, or the outcome of a create is settled by its
+     * Idempotency-Key, so the client should retry: a 503 with {@code Retry-After} says so, and lets the
+     * gateway's retry and circuit breaker treat it as the transient failure it is, where a 500 would not.
+     */
+    @ExceptionHandler({
+        CannotCreateTransactionException.class,
+        TransactionSystemException.class,
+        DataAccessResourceFailureException.class,
+        TransientDataAccessException.class
+    })
+    ResponseEntity<ProblemDetail> databaseUnavailable(Exception e) {
+        log.warn("Database unavailable: {}", e.toString());
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, "1")
+                .body(problem(
+                        HttpStatus.SERVICE_UNAVAILABLE,
+                        "database-unavailable",
+                        "Database unavailable",
+                        "The order database is unavailable for a moment; retry (a create with the same "
+                                + "Idempotency-Key never makes a second order)"));
     }
 
     /** The last resort: logged with its stack trace here, answered without it. */
