@@ -22,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 @IntegrationTest
@@ -34,6 +35,9 @@ class WebSocketIT {
 
     @Autowired
     OrderEvents events;
+
+    @Autowired
+    JdbcClient jdbc;
 
     @Test
     void aClientThatMissedThreeNotificationsResumesWithExactlyThoseInOrder() throws Exception {
@@ -49,6 +53,7 @@ class WebSocketIT {
                 assertThat(message.path("notification").path("status").asString())
                         .isEqualTo("CONFIRMED");
                 first.send("{\"type\":\"ack\",\"seq\":1}");
+                await().atMost(WAIT).until(() -> acknowledged(user) == 1);
             }
             // One at a time: two consumers may store concurrently published events in either order.
             publishAndAwait(user, order, "SHIPPED", "CONFIRMED", 3, 2);
@@ -160,6 +165,13 @@ class WebSocketIT {
                 }
             }
         }
+    }
+
+    private long acknowledged(String user) {
+        return jdbc.sql("SELECT acked_seq FROM user_inbox WHERE user_id = :user")
+                .param("user", user)
+                .query(Long.class)
+                .single();
     }
 
     private static String readLine(DataInputStream in) throws IOException {
