@@ -173,8 +173,11 @@ public final class Connection implements Subscriber {
             if (notification.seq() <= lastSent || closed) {
                 continue;
             }
-            sink.send(notification);
+            // Recorded before the send: a fast client may acknowledge the message before sendMessage
+            // returns, and an ack above lastSent closes the socket (1008). A failed send breaks the
+            // connection anyway, so nothing is claimed that a live connection did not get.
             lastSent = notification.seq();
+            sink.send(notification);
             delivered.increment();
         }
     }
