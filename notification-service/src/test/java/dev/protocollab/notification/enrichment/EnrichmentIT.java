@@ -105,13 +105,12 @@ class EnrichmentIT {
         String user = user();
         orderService.delay(Duration.ofSeconds(2)); // the test deadline is 500ms
 
-        long started = System.nanoTime();
         events.publishStatusChanged(user, UUID.randomUUID(), "SHIPPED", "CONFIRMED", 3);
         await().atMost(WAIT).until(() -> clients.inbox(user).size() == 1);
 
+        // Not enriched although the answer would have come: the call gave up at its deadline, once.
         assertThat(clients.inbox(user).get(0).path("enriched").asBoolean()).isFalse();
         assertThat(orderService.calls()).as("DEADLINE_EXCEEDED is not retried").isEqualTo(1);
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
     }
 
     @Test
