@@ -15,7 +15,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
-/** Every setting gateway-service reads, under the prefix {@code gateway}. Routes live in application.yml. */
+/**
+ * Every setting gateway-service reads, under the prefix {@code gateway}. Routes live in application.yml.
+ * {@code upstreams} lists each service's instances; one that refuses a connection is left out of load
+ * balancing for {@code upstreamEjection}.
+ */
 @Validated
 @ConfigurationProperties("gateway")
 public record GatewayProperties(
@@ -23,6 +27,7 @@ public record GatewayProperties(
         @Valid @DefaultValue Http3 http3,
         @Valid @DefaultValue Issuer issuer,
         @NotNull @DefaultValue Map<String, List<URI>> upstreams,
+        @NotNull @DefaultValue("10s") Duration upstreamEjection,
         @Valid @DefaultValue Grpc grpc,
         @Valid @DefaultValue RateLimit rateLimit,
         @Valid @DefaultValue Limits limits,

@@ -28,6 +28,7 @@ import org.springframework.test.context.ActiveProfiles;
             "gateway.issuer.clients.notification-service.secret=test-secret",
             "gateway.grpc.deadline-grace=500ms",
             "spring.cloud.gateway.server.webflux.httpclient.response-timeout=2s",
+            "gateway.upstream-ejection=1s",
             "STREAM_RATE_LIMIT_RATE=1",
             "STREAM_RATE_LIMIT_BURST=3",
             "resilience4j.circuitbreaker.configs.default.wait-duration-in-open-state=1s",

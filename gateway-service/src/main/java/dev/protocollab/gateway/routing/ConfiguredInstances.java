@@ -14,14 +14,17 @@ import reactor.core.publisher.Flux;
  * Where each {@code lb://} service runs: the instance lists under {@code gateway.upstreams}, one
  * comma-separated environment variable per service (e.g. {@code NOTIFICATION_SERVICE_URLS=
  * http://localhost:8082,http://localhost:8182}). Spring Cloud LoadBalancer round-robins over them; in
- * kubernetes each list is one Service DNS name and kube-proxy spreads the connections.
+ * kubernetes each list is one Service DNS name and kube-proxy spreads the connections. Instances that
+ * just refused a connection are left out for a while ({@link OutlierDetection}).
  */
 @Component
 class ConfiguredInstances implements ReactiveDiscoveryClient {
 
     private final Map<String, List<ServiceInstance>> instances;
+    private final OutlierDetection outliers;
 
-    ConfiguredInstances(GatewayProperties properties) {
+    ConfiguredInstances(GatewayProperties properties, OutlierDetection outliers) {
+        this.outliers = outliers;
         this.instances = properties.upstreams().entrySet().stream()
                 .collect(java.util.stream.Collectors.toUnmodifiableMap(
                         Map.Entry::getKey, entry -> instances(entry.getKey(), entry.getValue())));
@@ -45,7 +48,7 @@ class ConfiguredInstances implements ReactiveDiscoveryClient {
 
     @Override
     public Flux<ServiceInstance> getInstances(String serviceId) {
-        return Flux.fromIterable(instances.getOrDefault(serviceId, List.of()));
+        return Flux.fromIterable(outliers.healthy(instances.getOrDefault(serviceId, List.of())));
     }
 
     @Override
