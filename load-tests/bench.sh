@@ -16,15 +16,16 @@
 #   tuning    before/after figures for tuned knobs (nginx upstream keep-alive)
 #   all       every scenario above
 #
-# It uses a suite started by bin/suite up when one answers (order-service 8081, gateway 8080, ...), and
-# otherwise starts its own order-service (free ports, database orders_bench) from
-# order-service/target. Scenarios that need the gateway (tokens) or other services say so and are
-# skipped when those are not running. Knobs (environment):
+# Scenarios 1, 2, 5, 6 and Nagle start copies of the built jars (*/target) on free ports: their own gateway
+# (rate limits raised) in front of their own order-service (database orders_bench), so nothing else's
+# traffic or limits are measured; BENCH_ORDER_SERVICE=suite measures a running bin/suite instead.
+# Scenario 3 starts its own stream-service; 3 and 4 need a gateway for tokens (the running suite's at
+# BENCH_GATEWAY), and 4 needs the running suite; each says so and is skipped when it cannot run. Knobs (environment):
 #   BENCH_DURATION (15 s per measurement)  BENCH_WARMUP (5 s)  BENCH_CONNECTIONS (32 requests in flight)
 #   BENCH_FANOUT_CLIENTS ("1000 5000 10000 19000")  BENCH_E2E_RATES ("50 100 200")
 #   BENCH_LONGPOLL_CLIENTS ("1000 5000 10000")  BENCH_GATEWAY (http://127.0.0.1:8080)
-#   BENCH_LONGPOLL_HEAP (2g)  BENCH_STARTUP_SERVICES (all four)  BENCH_STARTUP_RUNS (3)
-#   BENCH_ORDER_SERVICE (auto | own | suite)  NGINX_UPSTREAM_KEEPALIVE (64; 0 = a new upstream connection per request)
+#   BENCH_JIT_WARMUP (20 s per service path)  BENCH_GATEWAY_JIT_WARMUP (60 s)  BENCH_LONGPOLL_HEAP (2g)  BENCH_STARTUP_SERVICES (all four)  BENCH_STARTUP_RUNS (3)
+#   BENCH_ORDER_SERVICE (own | auto | suite)  NGINX_UPSTREAM_KEEPALIVE (64; 0 = a new upstream connection per request)
 # Needs: JDK 25, wrk, h2load (nghttp2-client), nginx, jq, curl; gnuplot for the charts
 # (apt-get install wrk nghttp2-client nginx-light jq gnuplot-nox).
 set -euo pipefail
@@ -158,11 +159,29 @@ start_service() {
   SERVICE_PID=$pid
 }
 
-ORDER_HTTP="" ORDER_GRPC="" ORDER_MGMT="" ORDER_PID="" AUTH="" ORDER_ID="" GATEWAY_USABLE=0
-# BENCH_ORDER_SERVICE=auto (the suite's when it answers, else its own) | own | suite
+ORDER_HTTP="" ORDER_GRPC="" ORDER_MGMT="" ORDER_PID="" AUTH="" ORDER_ID="" GATEWAY_USABLE=0 OWN_GATEWAY=0
+# A gateway of this run in front of this run's order-service (ORDER_HTTP/ORDER_GRPC chosen already): plain
+# HTTP only (TLS and HTTP/3 off), its own signing keys, and the per-route rate limits (20/s by default)
+# raised out of the way; each request still makes its Redis round trip for the limiter.
+start_own_gateway() {
+  local jar="$ROOT/gateway-service/target/gateway-service-$VERSION.jar"
+  if [ ! -f "$jar" ] || [ "${BENCH_OWN_GATEWAY:-1}" = 0 ]; then return; fi
+  local http https mgmt
+  http="$(free_port)" https="$(free_port)" mgmt="$(free_port)"
+  start_service gateway-bench "$jar" "http://127.0.0.1:$mgmt/actuator/health/readiness" \
+    GATEWAY_HTTP_PORT=$http GATEWAY_HTTPS_PORT=$https GATEWAY_MANAGEMENT_PORT=$mgmt \
+    GATEWAY_TLS_ENABLED=false GATEWAY_HTTP3_ENABLED=false \
+    GATEWAY_KEY_DIR="$OUT/gateway/keys" GATEWAY_CERT_DIR="$OUT/gateway/certs" \
+    ORDER_SERVICE_URLS="http://127.0.0.1:$ORDER_HTTP" ORDER_GRPC_URLS="http://127.0.0.1:$ORDER_GRPC" \
+    ORDERS_RATE_LIMIT_RATE=1000000 ORDERS_RATE_LIMIT_BURST=1000000 SPRING_PROFILES_ACTIVE=demo \
+    ${BENCH_GATEWAY_SHIPPED_BREAKER:+NO_}SPRING_APPLICATION_JSON='{"resilience4j":{"circuitbreaker":{"configs":{"default":{"sliding-window-size":100,"minimum-number-of-calls":100,"failure-rate-threshold":100}}}}}'
+  GATEWAY="http://127.0.0.1:$http" OWN_GATEWAY=1
+  md "- gateway: started by this run (pid $SERVICE_PID, :$http h1+h2c, TLS/HTTP3 off) in front of this run's order-service; order rate limit raised to 10^6/s (each request still calls Redis), circuit breakers $( [ -n "${BENCH_GATEWAY_SHIPPED_BREAKER:-}" ] && echo "as shipped" || echo "opening only when all of the last 100 calls failed (in trials the shipped 5-of-10 breaker opened under 8+ concurrent GETs and answered most requests 503; BENCH_GATEWAY_SHIPPED_BREAKER=1 keeps it)")"
+}
+# BENCH_ORDER_SERVICE=own (default: its own gateway and order-service) | auto (the suite's when it answers) | suite
 order_backend() {
   [ -n "$ORDER_HTTP" ] && return
-  local which="${BENCH_ORDER_SERVICE:-auto}"
+  local which="${BENCH_ORDER_SERVICE:-own}"
   if [ "$which" != own ] && answers_http "http://127.0.0.1:9181/actuator/health/readiness"; then
     ORDER_HTTP=8081 ORDER_GRPC=9091 ORDER_MGMT=9181
     ORDER_PID="$(listener_pid 8081)"
@@ -171,6 +190,7 @@ order_backend() {
     [ "$which" != suite ] || fail "BENCH_ORDER_SERVICE=suite but order-service does not answer on :9181"
     ensure_database orders_bench
     ORDER_HTTP="$(free_port)" ORDER_GRPC="$(free_port)" ORDER_MGMT="$(free_port)"
+    start_own_gateway
     # h2c on too (server.http2.enabled), so REST over HTTP/2 can be measured without a proxy in front
     start_service order-service-bench "$ROOT/order-service/target/order-service-$VERSION.jar" \
       "http://127.0.0.1:$ORDER_MGMT/actuator/health/readiness" \
@@ -183,13 +203,13 @@ order_backend() {
   AUTH="customer:bench"
   if gateway_up; then
     TOKEN="$(token_for bench || true)"
-    # the gateway's tokens must be accepted by this order-service, or the gateway rows would measure 401s
-    if [ "$ORDER_HTTP" != 8081 ]; then
+    if [ "$ORDER_HTTP" != 8081 ] && [ "$OWN_GATEWAY" != 1 ]; then
       md "- gateway: answers at $GATEWAY but routes to order-service :8081, not this run's :$ORDER_HTTP: gateway rows skipped"
     elif [ -n "$TOKEN" ] && curl -fsS -m 5 -o /dev/null -H "Authorization: Bearer $TOKEN" \
         "http://127.0.0.1:$ORDER_HTTP/api/orders?size=1" 2>/dev/null; then
+      # the gateway's tokens must be accepted by this order-service, or the gateway rows would measure 401s
       AUTH="bearer:$TOKEN" GATEWAY_USABLE=1
-      md "- gateway: running at $GATEWAY; every request carries a bearer JWT for \`bench\` (direct and nginx too, so all paths validate it)"
+      md "- every request carries a bearer JWT for \`bench\` from the gateway (direct and nginx too, so every path validates it)"
     else
       md "- gateway: answers at $GATEWAY, but order-service :$ORDER_HTTP rejects its tokens (another JWKS?): gateway rows skipped, order-service called with \`X-Customer-Id: bench\`"
     fi
@@ -209,7 +229,16 @@ order_backend() {
   wrk -t2 -c"$CONNECTIONS" -d"${jit}s" -H "$header" "http://127.0.0.1:$ORDER_HTTP/api/orders/$ORDER_ID" >/dev/null 2>&1 || true
   driver grpc-get --target="127.0.0.1:$ORDER_GRPC" --id="$ORDER_ID" --auth="$AUTH" --concurrency="$CONNECTIONS" \
     --warmup=0 --duration="$jit" >/dev/null 2>&1 || true
-  md "- JIT warm-up before any measurement: ${jit}s of REST and ${jit}s of gRPC GetOrder"
+  # the gateway has far more code on its request path: in a trial it went from 107 to 670 req/s between its
+  # first and third 6-second run
+  local gjit="${BENCH_GATEWAY_JIT_WARMUP:-60}"
+  if gateway_measured; then
+    say "warming the gateway up for ${gjit}s (REST, then gRPC)"
+    wrk -t2 -c"$CONNECTIONS" -d"${gjit}s" -H "$header" "$GATEWAY/api/orders/$ORDER_ID" >/dev/null 2>&1 || true
+    driver grpc-get --target="${GATEWAY#http://}" --id="$ORDER_ID" --auth="$AUTH" --concurrency="$CONNECTIONS" \
+      --warmup=0 --duration="$((gjit / 2))" >/dev/null 2>&1 || true
+  fi
+  md "- JIT warm-up before any measurement: ${jit}s of REST and ${jit}s of gRPC GetOrder direct; ${gjit}s REST and $((gjit / 2))s gRPC through the gateway"
 }
 # the gateway is measured only when it routes to the same order-service and its tokens work there
 gateway_measured() { [ "$GATEWAY_USABLE" = 1 ]; }
@@ -281,12 +310,11 @@ h2_max() {
 
 # gatling_fixed_rate RATE name=url,...: runs FixedRateGetOrder; writes GATLING_DIR
 gatling_fixed_rate() {
-  local rate=$1 targets=$2 log="$RAW/gatling-$3.log" header
-  header="$(auth_header)"
+  local rate=$1 targets=$2 log="$RAW/gatling-$3.log"
   (cd "$ROOT" && ./mvnw -B -o -pl load-tests gatling:test -Dspotless.check.skip=true \
       -Dgatling.simulationClass=dev.protocollab.loadtests.gatling.FixedRateGetOrder \
       "-Dtargets=$targets" "-Dpath=/api/orders/$ORDER_ID" -Drate="$rate" -Dwarmup="$WARMUP" -Dduration="$DURATION" \
-      "-DauthHeader=${header%%: *}" "-DauthValue=${header#*: }") >"$log" 2>&1 || say "  gatling failed (see $log)"
+      "-Dauth=$AUTH") >"$log" 2>&1 || say "  gatling failed (see $log)"
   GATLING_DIR="$(ls -dt "$HERE"/results/gatling/fixedrategetorder-* 2>/dev/null | head -1)"
 }
 # gatling_stat NAME FIELD: ok, ko, p50, p75, p95, p99, max or mean (ms) of one request name in the last report
@@ -530,30 +558,85 @@ scenario_fanout() {
   md ""
 }
 
+# Scenario 4 runs on a stack of its own: gateway, order-service and notification-service on free ports,
+# in a RabbitMQ virtual host of their own (so no other notification-service competes for the events, and
+# no other consumer sees these orders). BENCH_E2E_SUITE=1 measures the running bin/suite instead.
 scenario_e2e() {
   say "scenario 4: order -> WebSocket notification"
-  if ! gateway_up || ! answers_http "http://127.0.0.1:9182/actuator/health/readiness"; then
-    md "## 4. Order → WebSocket notification"; md ""; md "Skipped: needs the suite (gateway and notification-service) running: bin/suite up."; md ""
-    return 0
+  local gateway="$GATEWAY" where
+  if [ "${BENCH_E2E_SUITE:-0}" = 1 ]; then
+    gateway_up && answers_http "http://127.0.0.1:9182/actuator/health/readiness" \
+      || { md "## 4. Order → WebSocket notification"; md ""; md "Skipped: BENCH_E2E_SUITE=1 but the suite is not running."; md ""; return 0; }
+    where="the running suite at $GATEWAY"
+  else
+    e2e_stack || { md "## 4. Order → WebSocket notification"; md ""; md "Skipped: $E2E_SKIP"; md ""; return 0; }
+    gateway="$E2E_GATEWAY"
+    where="a stack of this run (gateway, order-service, notification-service on free ports, RabbitMQ vhost \`bench\`, order rate limit raised)"
   fi
   md "## 4. Order → WebSocket notification, through the gateway"
   md ""
-  md "One user holds \`/ws/notifications\`; orders are created at a fixed rate (\`POST /api/orders\` via the gateway); latency from each create's scheduled start to its \`order.created\` notification."
+  md "On $where: one user holds \`/ws/notifications\` through the gateway; orders are created at a fixed rate (\`POST /api/orders\` through the gateway, JDK HttpClient, HTTP/1.1); latency from each create's scheduled start to its \`order.created\` notification (gateway → order-service → outbox relay → RabbitMQ → notification-service → WebSocket → gateway)."
   md ""
-  md "| orders/s | sent | notified | errors | create p50 / p99 ms | notification p50 ms | p99 ms | max ms |"
-  md "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  md "| orders/s | sent | notified | errors | create p50 / p99 ms | notification p50 ms | p99 ms | max ms | outbox lag p50 / p99 ms |"
+  md "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   local r file token
   for r in $E2E_RATES; do
-    token="$(token_for "bench-e2e-$r-$RUN_ID")"
+    token="$(GATEWAY="$gateway" token_for "bench-e2e-$r-$RUN_ID")"
     file="$RAW/driver-e2e-$r.txt"
-    driver e2e --gateway="$GATEWAY" --token="$token" --rate="$r" --warmup="$WARMUP" --duration="$DURATION" \
+    driver e2e --gateway="$gateway" --token="$token" --rate="$r" --warmup="$WARMUP" --duration="$DURATION" \
       --hgrm="$RAW/driver-e2e-$r.hgrm" >"$file" 2>&1 || say "  e2e $r failed (see $file)"
-    md "| $r | $(val "$file" e2e.sent) | $(val "$file" e2e.notified) | $(val "$file" e2e.errors) | $(val "$file" e2e.create.p50) / $(val "$file" e2e.create.p99) | $(val "$file" e2e.latency.p50) | $(val "$file" e2e.latency.p99) | $(val "$file" e2e.latency.max) |"
+    # order-service's own timer from commit to broker confirm (a decaying two-minute window): the first leg
+    local lag="n/a"
+    if [ -n "$E2E_ORDER_MGMT" ]; then
+      curl -fsS -m 5 "http://127.0.0.1:$E2E_ORDER_MGMT/actuator/prometheus" >"$RAW/order-prometheus-e2e-$r.txt" 2>/dev/null || true
+      lag="$(awk -F'[ ]' '/^outbox_lag_seconds\{.*quantile="0.5"/ {p50 = $NF * 1000} /^outbox_lag_seconds\{.*quantile="0.99"/ {p99 = $NF * 1000} END {printf "%.0f / %.0f", p50, p99}' "$RAW/order-prometheus-e2e-$r.txt")"
+    fi
+    md "| $r | $(val "$file" e2e.sent) | $(val "$file" e2e.notified) | $(val "$file" e2e.errors) | $(val "$file" e2e.create.p50) / $(val "$file" e2e.create.p99) | $(val "$file" e2e.latency.p50) | $(val "$file" e2e.latency.p99) | $(val "$file" e2e.latency.max) | $lag |"
     record e2e "p50" "$r" ms "$(val "$file" e2e.latency.p50)"
     record e2e "p99" "$r" ms "$(val "$file" e2e.latency.p99)"
     say "  e2e $r/s: p99 $(val "$file" e2e.latency.p99) ms"
   done
   md ""
+}
+E2E_GATEWAY="" E2E_SKIP="" E2E_ORDER_MGMT=""
+e2e_stack() {
+  local gjar="$ROOT/gateway-service/target/gateway-service-$VERSION.jar"
+  local ojar="$ROOT/order-service/target/order-service-$VERSION.jar"
+  local njar="$ROOT/notification-service/target/notification-service-$VERSION.jar"
+  for jar in "$gjar" "$ojar" "$njar"; do
+    [ -f "$jar" ] || { E2E_SKIP="$jar is not built"; return 1; }
+  done
+  # a virtual host of this benchmark's own (RabbitMQ management API, guest on loopback)
+  curl -fsS -m 5 -o /dev/null -u "${RABBITMQ_USER:-guest}:${RABBITMQ_PASSWORD:-guest}" -X PUT \
+      "http://127.0.0.1:15672/api/vhosts/bench" \
+    && curl -fsS -m 5 -o /dev/null -u "${RABBITMQ_USER:-guest}:${RABBITMQ_PASSWORD:-guest}" -X PUT \
+      -H 'Content-Type: application/json' -d '{"configure":".*","write":".*","read":".*"}' \
+      "http://127.0.0.1:15672/api/permissions/bench/${RABBITMQ_USER:-guest}" \
+    || { E2E_SKIP="cannot create the RabbitMQ vhost bench through the management API on :15672"; return 1; }
+  ensure_database orders_bench
+  ensure_database notifications_bench
+  local gh gs gm oh og om nh nm
+  gh="$(free_port)" gs="$(free_port)" gm="$(free_port)" oh="$(free_port)" og="$(free_port)" om="$(free_port)"
+  nh="$(free_port)" nm="$(free_port)"
+  local limits=(ORDERS_RATE_LIMIT_RATE=1000000 ORDERS_RATE_LIMIT_BURST=1000000
+    NOTIFICATIONS_RATE_LIMIT_RATE=1000000 NOTIFICATIONS_RATE_LIMIT_BURST=1000000)
+  start_service gateway-e2e "$gjar" "http://127.0.0.1:$gm/actuator/health/readiness" \
+    GATEWAY_HTTP_PORT=$gh GATEWAY_HTTPS_PORT=$gs GATEWAY_MANAGEMENT_PORT=$gm GATEWAY_TLS_ENABLED=false \
+    GATEWAY_HTTP3_ENABLED=false GATEWAY_KEY_DIR="$OUT/gateway-e2e/keys" GATEWAY_CERT_DIR="$OUT/gateway-e2e/certs" \
+    ORDER_SERVICE_URLS="http://127.0.0.1:$oh" ORDER_GRPC_URLS="http://127.0.0.1:$og" \
+    NOTIFICATION_SERVICE_URLS="http://127.0.0.1:$nh" SPRING_PROFILES_ACTIVE=demo "${limits[@]}" \
+    SPRING_APPLICATION_JSON='{"resilience4j":{"circuitbreaker":{"configs":{"default":{"sliding-window-size":100,"minimum-number-of-calls":100,"failure-rate-threshold":100}}}}}'
+  E2E_GATEWAY="http://127.0.0.1:$gh"
+  E2E_ORDER_MGMT=$om
+  start_service order-service-e2e "$ojar" "http://127.0.0.1:$om/actuator/health/readiness" \
+    ORDER_HTTP_PORT=$oh ORDER_GRPC_PORT=$og ORDER_MANAGEMENT_PORT=$om ORDERS_DB_POOL_SIZE=10 \
+    ORDERS_DB_URL=jdbc:postgresql://127.0.0.1:5432/orders_bench RABBITMQ_VHOST=bench \
+    JWKS_URI="$E2E_GATEWAY/.well-known/jwks.json" SPRING_PROFILES_ACTIVE=demo
+  start_service notification-service-e2e "$njar" "http://127.0.0.1:$nm/actuator/health/readiness" \
+    NOTIFICATION_HTTP_PORT=$nh NOTIFICATION_MANAGEMENT_PORT=$nm NOTIFICATIONS_DB_POOL_SIZE=10 \
+    NOTIFICATIONS_DB_URL=jdbc:postgresql://127.0.0.1:5432/notifications_bench RABBITMQ_VHOST=bench \
+    JWKS_URI="$E2E_GATEWAY/.well-known/jwks.json" OAUTH2_TOKEN_URI="$E2E_GATEWAY/oauth2/token" \
+    ORDER_GRPC_ADDRESS="static://127.0.0.1:$og" SPRING_PROFILES_ACTIVE=demo
 }
 
 scenario_tuning() {
