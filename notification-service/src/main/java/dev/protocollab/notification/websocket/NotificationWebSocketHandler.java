@@ -36,7 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Close codes: 1001 after {@code idleTimeout} without hearing from the client (not even a pong to our
  * pings); 1003 for a binary frame; 1008 for a message that is not a valid ack, and when the token that
- * opened the connection expires; 1009 (by the container) for a frame over {@code maxMessageSize}; 4500
+ * opened the connection expires; 1009 (by the container) for a frame over {@code maxMessageSize}; 1011
  * when a client reads so slowly that {@code sendBufferLimit} fills. Whatever the close, nothing is lost:
  * the client reconnects with {@code ?after=} its last sequence.
  */

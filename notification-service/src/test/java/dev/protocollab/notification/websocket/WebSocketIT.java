@@ -122,6 +122,22 @@ class WebSocketIT {
     }
 
     @Test
+    void aConnectionEndsWith1008WhenTheTokenThatOpenedItExpires() {
+        String user = user();
+        String shortLived = clients.issuer()
+                .token(
+                        user,
+                        claims -> claims.expirationTime(
+                                java.util.Date.from(java.time.Instant.now().plusSeconds(2))));
+        try (WebSocketClient client = WebSocketClient.connect(
+                java.net.URI.create("ws://127.0.0.1:" + clients.port() + "/ws/notifications"), shortLived)) {
+            WebSocketClient.Close close = client.awaitClose(WAIT);
+            assertThat(close.code()).isEqualTo(1008);
+            assertThat(close.reason()).contains("token expired");
+        }
+    }
+
+    @Test
     void theServerPingsAndClosesAClientThatStaysSilentWith1001() throws IOException {
         // A bare socket that completes the handshake and then never answers: the JDK client would pong.
         try (Socket socket = new Socket()) {
