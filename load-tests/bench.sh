@@ -516,6 +516,7 @@ stop_service() {
 
 scenario_fanout() {
   say "scenario 3: fan-out on stream-service"
+  order_backend # for its gateway: the token issuer stream-service trusts
   gateway_up || { md "## 3. Fan-out"; md ""; md "Skipped: the gateway (token issuer) is not running."; md ""; return 0; }
   [ -n "$TOKEN" ] || TOKEN="$(token_for bench)"
   local jar="$ROOT/stream-service/target/stream-service-$VERSION.jar" base pid mgmt
