@@ -57,7 +57,7 @@ class FanOutIT {
 
     private static final Logger log = LoggerFactory.getLogger(FanOutIT.class);
 
-    static final Duration DELIVERY_BOUND = Duration.ofSeconds(15);
+    static final Duration DELIVERY_BOUND = Duration.ofSeconds(30);
     private static final int SSE_SUBSCRIBERS = 1_000;
     private static final int WS_SUBSCRIBERS = 1_000;
     private static final int BURST = 100;
