@@ -31,14 +31,30 @@ public final class ServiceProcess implements AutoCloseable {
     private final String name;
     private final Path jar;
     private final Map<String, String> arguments;
+    private final Map<String, String> environment;
     private final int managementPort;
     private final Path log;
     private Process process;
 
     ServiceProcess(String name, Path jar, Map<String, String> arguments, int managementPort, Path logDirectory) {
+        this(name, jar, arguments, Map.of(), managementPort, logDirectory);
+    }
+
+    /**
+     * {@code environment} configures the service the way {@code bin/suite}, compose and kubernetes do (the
+     * variables its application.yml reads); {@code arguments} are Spring properties for what only tests set.
+     */
+    ServiceProcess(
+            String name,
+            Path jar,
+            Map<String, String> arguments,
+            Map<String, String> environment,
+            int managementPort,
+            Path logDirectory) {
         this.name = name;
         this.jar = jar;
         this.arguments = new LinkedHashMap<>(arguments);
+        this.environment = new LinkedHashMap<>(environment);
         this.managementPort = managementPort;
         this.log = logDirectory.resolve(name + ".log");
     }
@@ -64,13 +80,16 @@ public final class ServiceProcess implements AutoCloseable {
         command.add("-Xms32m");
         command.add("-Xmx256m");
         command.add("-XX:TieredStopAtLevel=1"); // start fast; these processes are not benchmarked
+        command.add("--sun-misc-unsafe-memory-access=allow");
+        command.add("--enable-native-access=ALL-UNNAMED");
         command.add("-jar");
         command.add(jar.toString());
         arguments.forEach((key, value) -> command.add("--" + key + "=" + value));
         try {
             Files.createDirectories(log.getParent());
-            process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(environment);
+            process = builder.redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
         } catch (IOException e) {
@@ -114,6 +133,11 @@ public final class ServiceProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /** The operating-system process id, for tests that signal it themselves. */
+    public long pid() {
+        return process.pid();
     }
 
     public boolean alive() {

@@ -61,6 +61,7 @@ public final class Suite implements AutoCloseable {
             arguments.put("spring.datasource.url", ordersDatabase.jdbcUrl());
             arguments.put("spring.datasource.username", ordersDatabase.username());
             arguments.put("spring.datasource.password", ordersDatabase.password());
+            arguments.put("spring.datasource.hikari.maximum-pool-size", "5");
             arguments.putAll(brokerArguments());
             arguments.put(
                     "spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
