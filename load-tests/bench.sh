@@ -748,7 +748,8 @@ median() { printf '%s\n' "$@" | sort -n | awk '{a[NR] = $1} END {print a[int((NR
 main() {
   local scenarios=("$@")
   [ ${#scenarios[@]} -gt 0 ] || scenarios=(gateway grpc nagle longpoll startup)
-  [ "${scenarios[0]}" = all ] && scenarios=(gateway grpc fanout e2e longpoll startup nagle tuning)
+  # the longest (start-up: 28 JVM starts) last
+  [ "${scenarios[0]}" = all ] && scenarios=(gateway grpc e2e fanout longpoll nagle tuning startup)
   select_java
   need wrk h2load nginx jq curl python3 envsubst
   mkdir -p "$RAW"
