@@ -40,7 +40,7 @@ class FanOutIT {
     void bothNotificationInstancesPushTheSameNotificationExactlyOnce() throws Exception {
         FullSuite suite = FullSuite.shared();
         String user = "fanout-" + UUID.randomUUID().toString().substring(0, 8);
-        String token = token(suite, user);
+        String token = suite.token(user);
         List<Messages> sockets = new ArrayList<>();
         for (FullSuite.Instance instance : suite.notificationServices()) {
             sockets.add(open(instance.baseUri(), "/ws/notifications", token));
@@ -90,18 +90,6 @@ class FanOutIT {
                 .isEqualTo(4);
         sockets.forEach(Messages::close);
         broadcast.close();
-    }
-
-    private String token(FullSuite suite, String subject) throws Exception {
-        HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(suite.gateway().httpUri().resolve("/auth/token"))
-                        .timeout(Duration.ofSeconds(10))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"subject\":\"" + subject + "\"}"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        return JSON.readTree(response.body()).path("access_token").asString();
     }
 
     private Messages open(URI base, String path, String token) throws Exception {

@@ -3,7 +3,6 @@ package dev.protocollab.e2e.patterns;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.protocollab.e2e.suite.FullSuite;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -35,7 +34,7 @@ class LoadBalancingIT {
     @Test
     void requestsReachBothInstancesAndSurviveTheLossOfOne() throws Exception {
         FullSuite suite = FullSuite.shared();
-        String token = token(suite, "lb-" + UUID.randomUUID().toString().substring(0, 8));
+        String token = suite.token("lb-" + UUID.randomUUID().toString().substring(0, 8));
         String id = create(suite, token);
         List<Double> before = counts(suite);
 
@@ -50,7 +49,7 @@ class LoadBalancingIT {
         }
 
         // a POST is not idempotent, so the gateway never retries it: created before the kill
-        String other = token(suite, "lb-" + UUID.randomUUID().toString().substring(0, 8));
+        String other = suite.token("lb-" + UUID.randomUUID().toString().substring(0, 8));
         String otherId = create(suite, other);
         FullSuite.Instance victim = suite.orderServices().get(1);
         victim.process().kill();
@@ -109,17 +108,5 @@ class LoadBalancingIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).isEqualTo(201);
         return JSON.readTree(created.body()).path("id").asString();
-    }
-
-    private String token(FullSuite suite, String subject) throws Exception {
-        HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(URI.create(suite.gateway().httpUri() + "/auth/token"))
-                        .timeout(Duration.ofSeconds(10))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"subject\":\"" + subject + "\"}"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        return JSON.readTree(response.body()).path("access_token").asString();
     }
 }

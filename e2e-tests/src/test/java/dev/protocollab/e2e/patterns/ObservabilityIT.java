@@ -44,7 +44,7 @@ class ObservabilityIT {
     @Test
     void oneTraceSpansTheGatewayTheOrderServiceTheBrokerHopAndTheNotificationPush() throws Exception {
         FullSuite suite = FullSuite.shared();
-        String token = token(suite, "trace-" + UUID.randomUUID().toString().substring(0, 8));
+        String token = suite.token("trace-" + UUID.randomUUID().toString().substring(0, 8));
         List<String> pushed = new CopyOnWriteArrayList<>();
         WebSocket socket = http.newWebSocketBuilder()
                 .buildAsync(
@@ -111,7 +111,7 @@ class ObservabilityIT {
     @Test
     void everyServiceCountsRequestsByProtocol() throws Exception {
         FullSuite suite = FullSuite.shared();
-        String token = token(suite, "metrics-" + UUID.randomUUID().toString().substring(0, 8));
+        String token = suite.token("metrics-" + UUID.randomUUID().toString().substring(0, 8));
         http.send(
                 HttpRequest.newBuilder(suite.gateway().httpUri().resolve("/api/orders?size=1"))
                         .timeout(Duration.ofSeconds(10))
@@ -145,17 +145,5 @@ class ObservabilityIT {
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();
-    }
-
-    private String token(FullSuite suite, String subject) throws Exception {
-        HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(suite.gateway().httpUri().resolve("/auth/token"))
-                        .timeout(Duration.ofSeconds(10))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"subject\":\"" + subject + "\"}"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        return JSON.readTree(response.body()).path("access_token").asString();
     }
 }

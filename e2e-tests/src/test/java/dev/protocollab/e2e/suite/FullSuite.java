@@ -26,6 +26,8 @@ import java.util.stream.Collectors;
 public final class FullSuite implements AutoCloseable {
 
     private static final Duration STARTUP = Duration.ofSeconds(240);
+    private static final tools.jackson.databind.json.JsonMapper JSON =
+            tools.jackson.databind.json.JsonMapper.builder().build();
     private static FullSuite shared;
 
     private final Path root =
@@ -86,6 +88,32 @@ public final class FullSuite implements AutoCloseable {
             shared = suite;
         }
         return shared;
+    }
+
+    /** A development JWT for {@code subject} from the gateway's issuer ({@code POST /auth/token}). */
+    public String token(String subject) {
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build()) {
+            java.net.http.HttpResponse<String> response = http.send(
+                    java.net.http.HttpRequest.newBuilder(gateway.httpUri().resolve("/auth/token"))
+                            .timeout(Duration.ofSeconds(10))
+                            .header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                    "{\"subject\":\"" + subject + "\"}"))
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("POST /auth/token answered " + response.statusCode());
+            }
+            return JSON.readTree(response.body()).path("access_token").asString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     public ServiceProcess gatewayProcess() {
