@@ -203,6 +203,18 @@ class EdgePolicyIT {
     }
 
     @Test
+    void aCallersTraceIsContinuedToTheBackend() {
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        HttpResponse<String> response =
+                clients.send(clients.request(clients.http("/api/orders/echo"), clients.token(uniqueUser("traced")))
+                        .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+                        .build());
+
+        String forwarded = TestClients.json(response.body()).path("traceparent").asString();
+        assertThat(forwarded).startsWith("00-" + traceId + "-").doesNotContain("00f067aa0ba902b7");
+    }
+
+    @Test
     void aCallersRequestIdIsKept() {
         HttpResponse<String> response =
                 clients.send(clients.request(clients.http("/api/orders/echo"), clients.token(uniqueUser("traced")))
