@@ -103,6 +103,20 @@ class ListenersIT {
     }
 
     @Test
+    void anH2cUpgradeMayCarryARequestBody() {
+        // Java's HttpClient asks for h2c with an Upgrade on its first request, body included
+        HttpResponse<String> response = clients.send(
+                clients.request(clients.http("/auth/token"), null)
+                        .header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"subject\":\"upgrader\"}"))
+                        .build(),
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("access_token");
+    }
+
+    @Test
     void http3ClientGetsAProxiedOrderOverQuic() {
         String alice = uniqueUser("alice");
         String order = backends.newOrder(alice);
