@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
@@ -29,6 +30,7 @@ import reactor.netty.http.client.HttpClient;
 class HandshakeRoundTripsIT {
 
     private static final Duration RTT = Duration.ofMillis(300);
+    private static final int TRIES = 3;
     private static final String REQUEST =
             "GET /.well-known/jwks.json HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
     private static final List<String> rows = new ArrayList<>();
@@ -52,8 +54,8 @@ class HandshakeRoundTripsIT {
         SSLContext context = TestClients.sslContext(clients.ca());
         warmUp(context);
         try (LatencyRelay relay = LatencyRelay.tcp(clients.tlsPort(), RTT)) {
-            Exchange tls12 = exchange(TestClients.sslContext(clients.ca()), "TLSv1.2", relay);
-            Exchange tls13 = exchange(TestClients.sslContext(clients.ca()), "TLSv1.3", relay);
+            Exchange tls12 = fastest(() -> exchange(TestClients.sslContext(clients.ca()), "TLSv1.2", relay));
+            Exchange tls13 = fastest(() -> exchange(TestClients.sslContext(clients.ca()), "TLSv1.3", relay));
             record("TLS 1.2, fresh (+1 for TCP)", tls12);
             record("TLS 1.3, fresh (+1 for TCP)", tls13);
 
@@ -70,7 +72,7 @@ class HandshakeRoundTripsIT {
         warmUp(context);
         try (LatencyRelay relay = LatencyRelay.tcp(clients.tlsPort(), RTT)) {
             Exchange fresh = exchange(context, "TLSv1.3", relay);
-            Exchange resumed = exchange(context, "TLSv1.3", relay);
+            Exchange resumed = fastest(() -> exchange(context, "TLSv1.3", relay));
             record("TLS 1.3, resumed (PSK ticket; +1 for TCP)", resumed);
 
             assertThat(resumed.handshakeRoundTrips()).isEqualTo(1);
@@ -91,50 +93,93 @@ class HandshakeRoundTripsIT {
     void quicHandshakesTransportAndTlsInOneRoundTrip() throws Exception {
         // native QUIC and the HTTP/3 codec loaded once before anything is timed
         get(clients.http3Client(), clients.http3Port());
-        try (LatencyRelay relay = LatencyRelay.udp(clients.http3Port(), RTT)) {
-            long start = System.nanoTime();
-            // a connection of its own: the client's pool has none to the relay's address yet
-            String body = get(clients.http3Client(), relay.port());
-            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-            assertThat(body).contains("\"keys\"");
-
-            List<LatencyRelay.Packet> sent = relay.clientPackets();
-            long initial = sent.getFirst().nanos();
-            // the client's second datagram answers the server's first flight: it carries the client's Finished
-            // (alone, or coalesced behind an Initial ACK)
-            Duration handshake = Duration.ofNanos(sent.get(1).nanos() - initial);
-            Duration request = Duration.ofNanos(sent.stream()
-                            .filter(packet -> packet.type().equals("1-RTT"))
-                            .findFirst()
-                            .orElseThrow()
-                            .nanos()
-                    - initial);
-            rows.add("| QUIC (HTTP/3), fresh: transport and TLS 1.3 together | " + rounds(handshake) + " ("
-                    + handshake.toMillis() + " ms) | " + rounds(elapsed) + " RTT (" + elapsed.toMillis() + " ms at "
-                    + RTT.toMillis() + " ms RTT; the client's first request left after " + rounds(request)
-                    + ") | "
-                    + relay.serverPackets().stream()
-                            .filter(packet -> !packet.type().equals("1-RTT"))
-                            .mapToInt(LatencyRelay.Packet::bytes)
-                            .sum()
-                    + " |");
-            assertThat(sent.getFirst().type()).isEqualTo("Initial");
-            assertThat(relay.serverPackets().getFirst().type())
-                    .as("no Retry: the server does not validate the address first")
-                    .isEqualTo("Initial");
-            assertThat(rounds(handshake)).as("the client's Finished").isEqualTo(1);
-            assertThat(rounds(request))
-                    .as("Reactor Netty's client waits for HANDSHAKE_DONE")
-                    .isEqualTo(2);
-            assertThat(rounds(elapsed)).isEqualTo(3);
-        }
+        QuicTrial quic = fastestQuic();
+        rows.add("| QUIC (HTTP/3), fresh: transport and TLS 1.3 together | " + rounds(quic.handshake()) + " ("
+                + quic.handshake().toMillis() + " ms) | " + rounds(quic.total()) + " RTT ("
+                + quic.total().toMillis()
+                + " ms at " + RTT.toMillis() + " ms RTT; the client's first request left after "
+                + rounds(quic.request()) + ") | " + quic.serverHandshakeBytes() + " |");
+        assertThat(quic.firstServerPacket())
+                .as("no Retry: the server does not validate the address first")
+                .isEqualTo("Initial");
+        assertThat(rounds(quic.handshake())).as("the client's Finished").isEqualTo(1);
+        assertThat(rounds(quic.request()))
+                .as("Reactor Netty's client waits for HANDSHAKE_DONE")
+                .isEqualTo(2);
+        assertThat(rounds(quic.total())).isEqualTo(3);
     }
+
+    /** Three fresh QUIC connections, each through a relay of its own; the fastest of each measure. */
+    private QuicTrial fastestQuic() throws Exception {
+        List<QuicTrial> trials = new ArrayList<>();
+        for (int i = 0; i < TRIES; i++) {
+            try (LatencyRelay relay = LatencyRelay.udp(clients.http3Port(), RTT)) {
+                long start = System.nanoTime();
+                // a connection of its own: the client's pool has none to this relay's address yet
+                String body = get(clients.http3Client(), relay.port());
+                Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+                assertThat(body).contains("\"keys\"");
+
+                List<LatencyRelay.Packet> sent = relay.clientPackets();
+                assertThat(sent.getFirst().type()).isEqualTo("Initial");
+                long initial = sent.getFirst().nanos();
+                // the client's second datagram answers the server's first flight: it carries the client's
+                // Finished (alone, or coalesced behind an Initial ACK)
+                Duration handshake = Duration.ofNanos(sent.get(1).nanos() - initial);
+                Duration request = Duration.ofNanos(sent.stream()
+                                .filter(packet -> packet.type().equals("1-RTT"))
+                                .findFirst()
+                                .orElseThrow()
+                                .nanos()
+                        - initial);
+                int handshakeBytes = relay.serverPackets().stream()
+                        .filter(packet -> !packet.type().equals("1-RTT"))
+                        .mapToInt(LatencyRelay.Packet::bytes)
+                        .sum();
+                trials.add(new QuicTrial(
+                        handshake,
+                        request,
+                        elapsed,
+                        handshakeBytes,
+                        relay.serverPackets().getFirst().type()));
+            }
+        }
+        return new QuicTrial(
+                trials.stream()
+                        .map(QuicTrial::handshake)
+                        .min(Duration::compareTo)
+                        .orElseThrow(),
+                trials.stream().map(QuicTrial::request).min(Duration::compareTo).orElseThrow(),
+                trials.stream().map(QuicTrial::total).min(Duration::compareTo).orElseThrow(),
+                trials.getFirst().serverHandshakeBytes(),
+                trials.getFirst().firstServerPacket());
+    }
+
+    private record QuicTrial(
+            Duration handshake, Duration request, Duration total, int serverHandshakeBytes, String firstServerPacket) {}
 
     private static String get(HttpClient client, int port) {
         return client.get()
                 .uri("https://127.0.0.1:" + port + "/.well-known/jwks.json")
                 .responseSingle((response, content) -> content.asString())
                 .block(Duration.ofSeconds(15));
+    }
+
+    /**
+     * The fastest of a few tries: on a loaded machine a thread may stall for longer than a round trip, which
+     * only ever adds time, so the minimum is the protocol's own count.
+     */
+    private static Exchange fastest(Callable<Exchange> exchange) throws Exception {
+        List<Exchange> tries = new ArrayList<>();
+        for (int i = 0; i < TRIES; i++) {
+            tries.add(exchange.call());
+        }
+        Exchange quickest = tries.stream()
+                .min((a, b) -> a.handshake().compareTo(b.handshake()))
+                .orElseThrow();
+        Duration total =
+                tries.stream().map(Exchange::total).min(Duration::compareTo).orElseThrow();
+        return new Exchange(quickest.handshake(), total, quickest.serverHandshakeBytes());
     }
 
     private void warmUp(SSLContext context) throws Exception {
