@@ -560,6 +560,8 @@ scenario_fanout() {
     done
   done
   md ""
+  [ -f "$jar" ] && stop_service "$pid"
+  return 0
 }
 
 # Scenario 4 runs on a stack of its own: gateway, order-service and notification-service on free ports,
@@ -601,8 +603,11 @@ scenario_e2e() {
     say "  e2e $r/s: p99 $(val "$file" e2e.latency.p99) ms"
   done
   md ""
+  # the stack's fulfilment keeps moving thousands of orders for a while: stop it before the next scenario
+  local pid
+  for pid in "${E2E_PIDS[@]}"; do stop_service "$pid"; done
 }
-E2E_GATEWAY="" E2E_SKIP="" E2E_ORDER_MGMT=""
+E2E_GATEWAY="" E2E_SKIP="" E2E_ORDER_MGMT="" E2E_PIDS=()
 e2e_stack() {
   local gjar="$ROOT/gateway-service/target/gateway-service-$VERSION.jar"
   local ojar="$ROOT/order-service/target/order-service-$VERSION.jar"
@@ -631,16 +636,19 @@ e2e_stack() {
     NOTIFICATION_SERVICE_URLS="http://127.0.0.1:$nh" SPRING_PROFILES_ACTIVE=demo "${limits[@]}" \
     SPRING_APPLICATION_JSON="$BULKHEAD_JSON"
   E2E_GATEWAY="http://127.0.0.1:$gh"
+  E2E_PIDS+=("$SERVICE_PID")
   E2E_ORDER_MGMT=$om
   start_service order-service-e2e "$ojar" "http://127.0.0.1:$om/actuator/health/readiness" \
     ORDER_HTTP_PORT=$oh ORDER_GRPC_PORT=$og ORDER_MANAGEMENT_PORT=$om ORDERS_DB_POOL_SIZE=10 \
     ORDERS_DB_URL=jdbc:postgresql://127.0.0.1:5432/orders_bench RABBITMQ_VHOST=bench \
     JWKS_URI="$E2E_GATEWAY/.well-known/jwks.json" SPRING_PROFILES_ACTIVE=demo
+  E2E_PIDS+=("$SERVICE_PID")
   start_service notification-service-e2e "$njar" "http://127.0.0.1:$nm/actuator/health/readiness" \
     NOTIFICATION_HTTP_PORT=$nh NOTIFICATION_MANAGEMENT_PORT=$nm NOTIFICATIONS_DB_POOL_SIZE=10 \
     NOTIFICATIONS_DB_URL=jdbc:postgresql://127.0.0.1:5432/notifications_bench RABBITMQ_VHOST=bench \
     JWKS_URI="$E2E_GATEWAY/.well-known/jwks.json" OAUTH2_TOKEN_URI="$E2E_GATEWAY/oauth2/token" \
     ORDER_GRPC_ADDRESS="static://127.0.0.1:$og" SPRING_PROFILES_ACTIVE=demo
+  E2E_PIDS+=("$SERVICE_PID")
 }
 
 scenario_tuning() {
@@ -672,7 +680,7 @@ scenario_startup() {
   ensure_database notifications_bench
   md "## 6. Start-up time and RSS, with and without the JDK 25 AOT cache"
   md ""
-  md "Each jar is extracted (\`java -Djarmode=tools -jar X.jar extract\`), a training run writes the cache (\`-XX:AOTCacheOutput=app.aot\`, exits after the context refresh), then the service is started three times without and three times with \`-XX:AOTCache=app.aot\`, on ports of its own. Time = from exec to the first 200 of \`/actuator/health/readiness\` (and Spring's own \"Started … in\" figure); RSS read at readiness. Median of three."
+  md "Each jar is extracted (\`java -Djarmode=tools -jar X.jar extract\`), a training run writes the cache (\`-XX:AOTCacheOutput=app.aot\`, exits after the context refresh), then the service is started ${BENCH_STARTUP_RUNS:-3} times without and ${BENCH_STARTUP_RUNS:-3} times with \`-XX:AOTCache=app.aot\`, on ports of its own. Time = from exec to the first 200 of \`/actuator/health/readiness\` (and Spring's own \"Started … in\" figure); RSS read at readiness. Median of ${BENCH_STARTUP_RUNS:-3}."
   md ""
   md "| service | ready s (no cache) | Spring started s | RSS MiB | ready s (AOT cache) | Spring started s | RSS MiB | speed-up | cache MiB |"
   md "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
