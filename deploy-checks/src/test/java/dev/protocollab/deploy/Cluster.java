@@ -28,6 +28,17 @@ record Cluster(List<Map<String, Object>> objects, Map<String, Workload> workload
             return Maps.map(object, "spec", "template", "spec");
         }
 
+        /** A port some container of the pod listens on, native sidecars (init containers) included. */
+        Optional<Integer> podPort(int number) {
+            List<Map<String, Object>> containers = new ArrayList<>(Maps.maps(podSpec(), "containers"));
+            containers.addAll(Maps.maps(podSpec(), "initContainers"));
+            return containers.stream()
+                    .flatMap(container -> Maps.maps(container, "ports").stream())
+                    .map(port -> ((Number) port.get("containerPort")).intValue())
+                    .filter(listening -> listening == number)
+                    .findFirst();
+        }
+
         Map<String, Object> container(String name) {
             return Maps.maps(podSpec(), "containers").stream()
                     .filter(c -> name.equals(c.get("name")))
@@ -192,6 +203,11 @@ record Cluster(List<Map<String, Object>> objects, Map<String, Workload> workload
     }
 
     private Call resolve(Workload caller, String variable, String host, int port) {
+        if (host.equals("localhost") || host.equals("127.0.0.1")) {
+            // the pod's own loopback: only a container of the same pod (a sidecar) can answer there
+            Integer listening = caller.podPort(port).orElse(null);
+            return new Call(caller.name(), variable, host, port, listening == null ? null : caller.name(), listening);
+        }
         Service service = services.get(host);
         String target = null;
         Integer targetPort = null;

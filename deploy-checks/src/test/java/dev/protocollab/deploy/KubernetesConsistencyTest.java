@@ -115,6 +115,19 @@ class KubernetesConsistencyTest {
     }
 
     @Test
+    void aLoopbackCallNeedsAContainerOfThePodListeningThere(@TempDir Path copy) {
+        Repository.copyOfDeploy(copy);
+        // the gateway's OTLP exporter calls the sidecar on the pod's loopback; without the sidecar's port, nothing
+        // answers there
+        Repository.replaceIn(
+                copy.resolve("k8s/components/otel-sidecar/sidecar.yaml"), "containerPort: 4318", "containerPort: 4319");
+
+        assertThat(KubernetesChecks.check(render(copy.resolve("k8s"), "overlays/dev"), configs(), false))
+                .contains("gateway-service: MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT calls localhost:4318,"
+                        + " which no Service port leads to a pod port");
+    }
+
+    @Test
     void aVariableNoServiceReadsIsCaught(@TempDir Path copy) {
         Repository.copyOfDeploy(copy);
         Repository.replaceIn(

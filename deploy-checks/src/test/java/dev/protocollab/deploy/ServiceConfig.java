@@ -91,8 +91,11 @@ record ServiceConfig(
 
     /**
      * SPRING_PROFILES_ACTIVE = spring.profiles.active; MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT =
-     * management.opentelemetry.tracing.export.otlp.endpoint (spring-boot-opentelemetry 4.0 metadata).
+     * management.opentelemetry.tracing.export.otlp.endpoint (spring-boot-opentelemetry 4.0 metadata);
+     * MANAGEMENT_OTLP_METRICS_EXPORT_URL = management.otlp.metrics.export.url (the OTLP meter registry).
      */
-    static final Set<String> SPRING_PROPERTIES =
-            Set.of("SPRING_PROFILES_ACTIVE", "MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT");
+    static final Set<String> SPRING_PROPERTIES = Set.of(
+            "SPRING_PROFILES_ACTIVE",
+            "MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT",
+            "MANAGEMENT_OTLP_METRICS_EXPORT_URL");
 }
