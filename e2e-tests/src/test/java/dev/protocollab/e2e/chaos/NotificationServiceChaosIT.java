@@ -18,11 +18,15 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,8 +41,9 @@ import tools.jackson.databind.json.JsonMapper;
  * (SIGKILL), has the broker close every connection, and slows order-service's gRPC answers past the
  * enrichment deadline (a TCP proxy with 3 s latency; the deadline is 2 s). Afterwards every order's
  * events, its final DELIVERED status included, are each stored exactly once for its customer, every
- * customer's sequence numbers run 1..n without a gap or a repeat, a client replaying from sequence 0 gets each
- * notification once, and nothing was dead-lettered.
+ * customer's sequence numbers run 1..n without a gap or a repeat, a client replaying from sequence 0 (short
+ * polls on one instance, SSE with {@code Last-Event-ID: 0} on the other) gets each notification once, and
+ * nothing was dead-lettered.
  */
 @Tag("chaos")
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -198,6 +203,10 @@ class NotificationServiceChaosIT {
                         .as("what %s's clients replay from sequence 0", user)
                         .doesNotHaveDuplicates()
                         .hasSize((int) count("SELECT count(*) FROM notifications WHERE user_id = '" + user + "'"));
+                assertThat(replayOverSse(user, httpPorts[(customer + 1) % 2], replayed.size()))
+                        .as("what %s's SSE stream replays after Last-Event-ID: 0", user)
+                        .doesNotHaveDuplicates()
+                        .hasSize(replayed.size());
             }
         }
     }
@@ -232,6 +241,52 @@ class NotificationServiceChaosIT {
             waiting.run();
         } catch (ConditionTimeoutException e) {
             System.out.println("chaos: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The SSE stream from {@code Last-Event-ID: 0}: the event ids ({@code seq}) of the first {@code
+     * expected} notifications, read until that many arrived or 30 s passed; heartbeats are skipped.
+     */
+    private static List<String> replayOverSse(String user, int port, int expected) {
+        List<String> ids = new ArrayList<>();
+        HttpRequest request = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/api/notifications/stream"))
+                .header("Authorization", "Bearer " + suite.issuer().token(user))
+                .header("Accept", "text/event-stream")
+                .header("Last-Event-ID", "0")
+                .build();
+        CompletableFuture<Void> reading = HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofLines())
+                .thenAccept(response -> {
+                    try (Stream<String> lines = response.body()) {
+                        Iterator<String> each = lines.iterator();
+                        String id = null;
+                        String event = null;
+                        while (ids.size() < expected && each.hasNext()) {
+                            String line = each.next();
+                            if (line.startsWith("id:")) {
+                                id = line.substring(3).strip();
+                            } else if (line.startsWith("event:")) {
+                                event = line.substring(6).strip();
+                            } else if (line.isEmpty()) { // the end of one event
+                                if ("notification".equals(event) && id != null) {
+                                    synchronized (ids) {
+                                        ids.add(id);
+                                    }
+                                }
+                                id = null;
+                                event = null;
+                            }
+                        }
+                    }
+                });
+        try {
+            reading.orTimeout(30, TimeUnit.SECONDS).join();
+        } catch (CompletionException e) {
+            reading.cancel(true);
+        }
+        synchronized (ids) {
+            return List.copyOf(ids);
         }
     }
 
