@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
@@ -42,7 +44,8 @@ import tools.jackson.databind.json.JsonMapper;
  * enrichment deadline (a TCP proxy with 3 s latency; the deadline is 2 s). Afterwards every order's
  * events, its final DELIVERED status included, are each stored exactly once for its customer, every
  * customer's sequence numbers run 1..n without a gap or a repeat, a client replaying from sequence 0 (short
- * polls on one instance, SSE with {@code Last-Event-ID: 0} on the other) gets each notification once, and
+ * polls and a WebSocket with {@code ?after=0} on one instance, SSE with {@code Last-Event-ID: 0} on the
+ * other) gets each notification once, and
  * nothing was dead-lettered.
  */
 @Tag("chaos")
@@ -207,6 +210,10 @@ class NotificationServiceChaosIT {
                         .as("what %s's SSE stream replays after Last-Event-ID: 0", user)
                         .doesNotHaveDuplicates()
                         .hasSize(replayed.size());
+                assertThat(replayOverWebSocket(user, httpPorts[customer % 2], replayed.size()))
+                        .as("what %s's WebSocket replays from ?after=0", user)
+                        .doesNotHaveDuplicates()
+                        .hasSize(replayed.size());
             }
         }
     }
@@ -287,6 +294,51 @@ class NotificationServiceChaosIT {
         }
         synchronized (ids) {
             return List.copyOf(ids);
+        }
+    }
+
+    /** The WebSocket from {@code ?after=0}: the {@code seq} of each notification, until {@code expected}. */
+    private static List<Long> replayOverWebSocket(String user, int port, int expected) throws Exception {
+        List<Long> seqs = new ArrayList<>();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        WebSocket.Listener listener = new WebSocket.Listener() {
+            private final StringBuilder message = new StringBuilder();
+
+            @Override
+            public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+                message.append(data);
+                if (last) {
+                    JsonNode frame = JSON.readTree(message.toString());
+                    message.setLength(0);
+                    if (frame.path("type").asString().equals("notification")) {
+                        synchronized (seqs) {
+                            seqs.add(frame.path("notification").path("seq").asLong());
+                            if (seqs.size() >= expected) {
+                                done.complete(null);
+                            }
+                        }
+                    }
+                }
+                socket.request(1);
+                return null;
+            }
+        };
+        WebSocket socket = HTTP.newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .buildAsync(
+                        URI.create("ws://127.0.0.1:" + port + "/ws/notifications?after=0&access_token="
+                                + suite.issuer().token(user)),
+                        listener)
+                .get(10, TimeUnit.SECONDS);
+        try {
+            done.get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            // asserted by the caller: fewer than expected arrived
+        } finally {
+            socket.abort();
+        }
+        synchronized (seqs) {
+            return List.copyOf(seqs);
         }
     }
 
