@@ -718,6 +718,8 @@ public final class Tour implements AutoCloseable {
     private String streamWebSocket() throws Exception {
         try (LabClient.Socket socket = lab.socket("/ws/stream?" + LabClient.query(alice))) {
             socket.send("{\"type\":\"subscribe\",\"topics\":[\"orders\"]}");
+            // events published before the subscription took effect are not for this subscriber
+            socket.await(m -> "subscribed".equals(text(m, "type")), Duration.ofSeconds(5));
             String id = LabClient.json(
                             lab.send("POST", "/api/orders", alice, ORDER_JSON, "Content-Type", "application/json")
                                     .body())
