@@ -82,7 +82,7 @@ class FanOutIT {
                 m -> orderId.equals(m.path("data").path("orderId").asString())
                         && "DELIVERED".equals(m.path("data").path("status").asString()),
                 Duration.ofSeconds(40));
-        List<String> broadcast = events.stream()
+        List<String> broadcastStatuses = events.stream()
                 .filter(m -> orderId.equals(m.path("data").path("orderId").asString()))
                 .map(m -> m.path("data").path("status").asString())
                 .toList();
@@ -90,10 +90,10 @@ class FanOutIT {
         // /ws/stream subscriber that subscribed before the order existed, although notification-service got
         // it; the status changes always arrive. Until it is found, this asserts the changes in order and
         // names what was missed.
-        assertThat(broadcast)
+        assertThat(broadcastStatuses)
                 .as("stream-service broadcast the order's status changes; all messages: " + events)
                 .containsSubsequence("CONFIRMED", "SHIPPED", "DELIVERED");
-        if (!broadcast.contains("PENDING")) {
+        if (!broadcastStatuses.contains("PENDING")) {
             System.err.println("FanOutIT: stream-service did not deliver order.created for " + orderId + ": " + events);
         }
         sockets.forEach(Messages::close);
