@@ -123,9 +123,10 @@ class StreamGrpcService extends StreamServiceGrpc.StreamServiceImplBase {
         }
 
         void add(List<Topic> requested) {
-            List<Topic> added = requested.stream().filter(topics::add).toList();
-            acknowledge(); // before the new topics' first events
-            added.forEach(topic -> broadcaster.subscribe(topic, mailbox));
+            // registered before the Subscribed acknowledgement, so nothing published after it is missed (an
+            // event may arrive just ahead of the acknowledgement; see StreamWebSocketHandler)
+            requested.stream().filter(topics::add).forEach(topic -> broadcaster.subscribe(topic, mailbox));
+            acknowledge();
         }
 
         void remove(List<Topic> requested) {
