@@ -242,7 +242,7 @@ function openShop() {
       .map(([currency, amount]) => `${amount} ${currency}`)
       .join(", ");
     $("#metrics-text").textContent =
-      `${window.ordersPerSecond} orders/s · ${window.events} events · revenue ${revenue || "0"} in the last second`;
+      `${window.ordersPerSecond.toFixed(1)} orders/s · ${window.events} events · revenue ${revenue || "0"} in the last second`;
     drawChart();
   });
 }
@@ -260,7 +260,7 @@ function drawChart() {
     context.fillRect(index * step, height - barHeight, Math.max(1, step - 1), barHeight);
   });
   context.fillStyle = "#555";
-  context.fillText(`max ${max}/s`, 4, 10);
+  context.fillText(`max ${max.toFixed(1)}/s`, 4, 10);
 }
 
 async function startSession() {
