@@ -102,7 +102,7 @@ free_port() {
 answers_http() { curl -fsS -m 2 -o /dev/null "$1" 2>/dev/null; }
 listener_pid() { ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2; }
 # value of key=value in a driver output file
-val() { grep -m1 "^$2=" "$1" | cut -d= -f2-; }
+val() { grep -m1 "^$2=" "$1" 2>/dev/null | cut -d= -f2- || true; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0 || a == "" || a == "n/a") print "n/a"; else printf "%.2f", a / b }'; }
 # wrk prints 950.00us, 1.23ms, 1.02s: to milliseconds
 to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'; }

@@ -1,0 +1,9 @@
+set terminal pngcairo size 1000,380 font 'sans,10'
+set output '/work/main/load-tests/results/20261123T144411Z/tuning.png'
+set multiplot layout 1,1 title 'tuning'
+set style data histograms; set style histogram clustered gap 1; set style fill solid 0.85 border -1
+set datafile missing '?'; set datafile separator '\t'; set key outside right top; set grid ytics
+set yrange [0:*]; set xtics rotate by -20
+set ylabel 'rps'
+plot for [c=2:2] '/work/main/load-tests/results/20261123T144411Z/tuning.dat.1' using c:xtic(1) title columnheader(c)
+unset multiplot
