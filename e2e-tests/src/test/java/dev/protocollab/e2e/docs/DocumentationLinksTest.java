@@ -35,10 +35,7 @@ class DocumentationLinksTest {
      * Documents whose links are allowed to be broken for now, and why. Their broken links are printed, not
      * failed; remove the entry once the document is complete.
      */
-    private static final Map<String, String> UNFINISHED = Map.of(
-            "docs/benchmarks.md",
-            "a skeleton: its run id (@RUN@) and charts (docs/benchmarks/*.png) are filled in by the first"
-                    + " load-tests/bench.sh all run (issue 8)");
+    private static final Map<String, String> UNFINISHED = Map.of();
 
     private final Path root = repositoryRoot();
 
