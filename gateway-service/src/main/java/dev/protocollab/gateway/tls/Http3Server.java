@@ -18,7 +18,7 @@ import reactor.netty.http.server.HttpServer;
  * runs TLS 1.3; the certificate is the TLS listener's. 0-RTT is off unless {@code gateway.http3.early-data}
  * (docs/adr/0303 says what it does and does not give).
  */
-public final class Http3Server implements SmartLifecycle {
+public final class Http3Server extends ExtraListener {
 
     private static final Logger log = LoggerFactory.getLogger(Http3Server.class);
 
@@ -28,9 +28,9 @@ public final class Http3Server implements SmartLifecycle {
     private final TlsFiles files;
     private final GatewayProperties properties;
     private final TlsServer tls;
-    private volatile DisposableServer server;
 
     Http3Server(ObjectProvider<HttpHandler> httpHandler, TlsFiles files, GatewayProperties properties, TlsServer tls) {
+        super("HTTP/3 listener");
         this.httpHandler = httpHandler;
         this.files = files;
         this.properties = properties;
@@ -38,7 +38,7 @@ public final class Http3Server implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
+    DisposableServer bind() {
         GatewayProperties.Http3 http3 = properties.http3();
         int port = http3.port() == 0 ? tls.port() : http3.port();
         Http3SslContextSpec ssl = Http3SslContextSpec.forServer(
@@ -46,7 +46,7 @@ public final class Http3Server implements SmartLifecycle {
                         null,
                         files.certificateChain().toFile())
                 .configure(builder -> builder.earlyData(http3.earlyData()));
-        server = HttpServer.create()
+        DisposableServer server = HttpServer.create()
                 .port(port)
                 .protocol(HttpProtocol.HTTP3)
                 .secure(spec -> spec.sslContext(ssl))
@@ -60,33 +60,12 @@ public final class Http3Server implements SmartLifecycle {
                 .handle(new ReactorHttpHandlerAdapter(httpHandler.getObject()))
                 .bindNow(Duration.ofSeconds(10));
         log.info("HTTP/3 (QUIC) on UDP port {}", server.port());
-    }
-
-    @Override
-    public void stop() {
-        DisposableServer current = server;
-        server = null;
-        if (current != null) {
-            current.disposeNow(Duration.ofSeconds(10));
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return server != null;
+        return server;
     }
 
     /** After the TLS listener, whose port this one shares. */
     @Override
     public int getPhase() {
         return SmartLifecycle.DEFAULT_PHASE - 1023;
-    }
-
-    public int port() {
-        DisposableServer current = server;
-        if (current == null) {
-            throw new IllegalStateException("the HTTP/3 listener is not running");
-        }
-        return current.port();
     }
 }

@@ -17,7 +17,7 @@ import reactor.netty.http.server.HttpServer;
  * The TLS listener: HTTP/1.1 and HTTP/2 chosen by ALPN, only the configured protocol versions (TLS 1.3
  * and 1.2 by default) and cipher suites, with the same header-size and idle limits as the cleartext port.
  */
-public final class TlsServer implements SmartLifecycle {
+public final class TlsServer extends ExtraListener {
 
     private static final Logger log = LoggerFactory.getLogger(TlsServer.class);
 
@@ -26,23 +26,23 @@ public final class TlsServer implements SmartLifecycle {
 
     private final TlsFiles files;
     private final GatewayProperties properties;
-    private volatile DisposableServer server;
 
     TlsServer(ObjectProvider<HttpHandler> httpHandler, TlsFiles files, GatewayProperties properties) {
+        super("TLS listener");
         this.httpHandler = httpHandler;
         this.files = files;
         this.properties = properties;
     }
 
     @Override
-    public void start() {
+    DisposableServer bind() {
         GatewayProperties.Tls tls = properties.tls();
         GatewayProperties.Limits limits = properties.limits();
         Http2SslContextSpec ssl = Http2SslContextSpec.forServer(
                         files.certificateChain().toFile(), files.privateKey().toFile())
                 .configure(builder -> builder.protocols(tls.protocols().toArray(String[]::new))
                         .ciphers(tls.ciphers()));
-        server = HttpServer.create()
+        DisposableServer server = HttpServer.create()
                 .port(tls.port())
                 .protocol(HttpProtocol.HTTP11, HttpProtocol.H2)
                 .secure(spec -> spec.sslContext(ssl).handshakeTimeout(tls.handshakeTimeout()))
@@ -53,35 +53,13 @@ public final class TlsServer implements SmartLifecycle {
                 .handle(new ReactorHttpHandlerAdapter(httpHandler.getObject()))
                 .bindNow(Duration.ofSeconds(10));
         log.info("TLS (HTTP/1.1, h2 by ALPN; {}) on port {}", tls.protocols(), server.port());
-    }
-
-    @Override
-    public void stop() {
-        DisposableServer current = server;
-        server = null;
-        if (current != null) {
-            current.disposeNow(Duration.ofSeconds(10));
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return server != null;
+        return server;
     }
 
     /** Starts and stops with Spring Boot's own web server. */
     @Override
     public int getPhase() {
         return SmartLifecycle.DEFAULT_PHASE - 1024;
-    }
-
-    /** The bound port (the configured one, or the one the OS chose for port 0). */
-    public int port() {
-        DisposableServer current = server;
-        if (current == null) {
-            throw new IllegalStateException("the TLS listener is not running");
-        }
-        return current.port();
     }
 
     public TlsFiles files() {
