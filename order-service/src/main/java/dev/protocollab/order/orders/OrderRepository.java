@@ -59,17 +59,16 @@ class OrderRepository {
     }
 
     Optional<Order> find(UUID id) {
-        return withItems(jdbc.sql("SELECT " + COLUMNS + " FROM orders WHERE id = :id")
-                        .param("id", id)
-                        .query(OrderRepository::header)
-                        .list())
-                .stream()
-                .findFirst();
+        return findOne("SELECT " + COLUMNS + " FROM orders WHERE id = :id", id);
     }
 
     /** Reads the order and locks its row until the transaction ends, so changes to one order serialise. */
     Optional<Order> findForUpdate(UUID id) {
-        return withItems(jdbc.sql("SELECT " + COLUMNS + " FROM orders WHERE id = :id FOR UPDATE")
+        return findOne("SELECT " + COLUMNS + " FROM orders WHERE id = :id FOR UPDATE", id);
+    }
+
+    private Optional<Order> findOne(String sql, UUID id) {
+        return withItems(jdbc.sql(sql)
                         .param("id", id)
                         .query(OrderRepository::header)
                         .list())
