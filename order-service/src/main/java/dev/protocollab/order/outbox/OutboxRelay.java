@@ -5,22 +5,29 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.TraceContext;
+import io.micrometer.tracing.Tracer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -44,11 +51,14 @@ class OutboxRelay implements SmartLifecycle {
     /** An arbitrary constant naming "the outbox relay" among advisory locks. */
     private static final long RELAY_LOCK = 0x6f72646572730001L;
 
+    private static final Pattern TRACEPARENT = Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})");
+
     private record Row(long id, UUID eventId, String type, String payload, String traceparent, Instant createdAt) {}
 
     private final JdbcClient jdbc;
     private final RabbitTemplate rabbit;
     private final TransactionTemplate transactions;
+    private final ObjectProvider<Tracer> tracer;
     private final OrdersProperties.Outbox properties;
     private final Semaphore wakeUps = new Semaphore(0);
     private final Counter published;
@@ -61,11 +71,13 @@ class OutboxRelay implements SmartLifecycle {
             JdbcClient jdbc,
             RabbitTemplate rabbit,
             TransactionTemplate transactions,
+            ObjectProvider<Tracer> tracer,
             OrdersProperties properties,
             MeterRegistry meters) {
         this.jdbc = jdbc;
         this.rabbit = rabbit;
         this.transactions = transactions;
+        this.tracer = tracer;
         this.properties = properties.outbox();
         this.published = Counter.builder("outbox.published")
                 .description("Events confirmed by the broker")
@@ -193,18 +205,67 @@ class OutboxRelay implements SmartLifecycle {
         return count == null ? 0 : count;
     }
 
-    /** Sends the batch on one channel, in order, then waits for the broker to confirm all of it. */
+    /**
+     * Sends the batch on one channel, in order, then waits for the broker to confirm all of it. Each message
+     * gets a producer span, a child of the request that wrote its row, covering the send and the confirm;
+     * the message carries that span's context, so a trace reads request → publish → consume even though
+     * the relay runs later, on its own thread.
+     */
     private void publish(List<Row> rows) {
-        rabbit.invoke(operations -> {
-            for (Row row : rows) {
-                operations.send(properties.exchange(), row.type(), message(row));
-            }
-            operations.waitForConfirmsOrDie(properties.confirmTimeout().toMillis());
-            return null;
-        });
+        List<Span> spans = new ArrayList<>(rows.size());
+        try {
+            rabbit.invoke(operations -> {
+                for (Row row : rows) {
+                    Span span = producerSpan(row);
+                    if (span != null) {
+                        spans.add(span);
+                    }
+                    operations.send(
+                            properties.exchange(),
+                            row.type(),
+                            message(row, span == null ? row.traceparent() : traceparent(span.context())));
+                }
+                operations.waitForConfirmsOrDie(properties.confirmTimeout().toMillis());
+                return null;
+            });
+        } catch (RuntimeException e) {
+            spans.forEach(span -> span.error(e));
+            throw e;
+        } finally {
+            spans.forEach(Span::end);
+        }
     }
 
-    private static Message message(Row row) {
+    /** A span continuing the stored trace context, or null when the row has none or tracing is off. */
+    private Span producerSpan(Row row) {
+        Tracer current = tracer.getIfAvailable();
+        Matcher stored = row.traceparent() == null ? null : TRACEPARENT.matcher(row.traceparent());
+        if (current == null || stored == null || !stored.matches()) {
+            return null;
+        }
+        TraceContext parent = current.traceContextBuilder()
+                .traceId(stored.group(1))
+                .spanId(stored.group(2))
+                .sampled((Integer.parseInt(stored.group(3), 16) & 1) == 1)
+                .build();
+        return current.spanBuilder()
+                .setParent(parent)
+                .kind(Span.Kind.PRODUCER)
+                .name(properties.exchange() + " publish")
+                .tag("messaging.system", "rabbitmq")
+                .tag("messaging.operation", "publish")
+                .tag("messaging.destination.name", properties.exchange())
+                .tag("messaging.rabbitmq.destination.routing_key", row.type())
+                .tag("messaging.message.id", row.eventId().toString())
+                .start();
+    }
+
+    private static String traceparent(TraceContext context) {
+        return "00-" + context.traceId() + "-" + context.spanId() + "-"
+                + (Boolean.TRUE.equals(context.sampled()) ? "01" : "00");
+    }
+
+    private static Message message(Row row, String traceparent) {
         MessageProperties properties = new MessageProperties();
         properties.setContentType("application/cloudevents+json");
         properties.setContentEncoding(StandardCharsets.UTF_8.name());
@@ -213,8 +274,8 @@ class OutboxRelay implements SmartLifecycle {
         properties.setAppId("order-service");
         properties.setTimestamp(Date.from(row.createdAt()));
         properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
-        if (row.traceparent() != null) {
-            properties.setHeader("traceparent", row.traceparent());
+        if (traceparent != null) {
+            properties.setHeader("traceparent", traceparent);
         }
         return new Message(row.payload().getBytes(StandardCharsets.UTF_8), properties);
     }

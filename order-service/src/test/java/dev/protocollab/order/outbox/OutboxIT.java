@@ -27,6 +27,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistrar;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -63,6 +64,9 @@ class OutboxIT {
 
     @Autowired
     OutboxRelay relay;
+
+    @Autowired
+    JdbcClient jdbc;
 
     EventQueue events;
 
@@ -107,6 +111,41 @@ class OutboxIT {
         assertThat(cancelled.path("data").path("status").asString()).isEqualTo("CANCELLED");
         assertThat(cancelled.path("data").path("previousStatus").asString()).isEqualTo("PENDING");
         assertThat(cancelled.path("data").path("version").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void theRelayPublishesUnderItsOwnProducerSpanInTheRequestsTrace() throws Exception {
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        String callerSpan = "00f067aa0ba902b7";
+        String id = clients.postJson(
+                        "alice",
+                        "/api/orders",
+                        "{\"items\":[{\"sku\":\"TRACE-1\",\"quantity\":1,\"unitPrice\":\"1.00\"}],\"currency\":\"EUR\"}",
+                        "traceparent",
+                        "00-" + traceId + "-" + callerSpan + "-01")
+                .json()
+                .path("id")
+                .asString();
+
+        Message message;
+        do { // skip events of other tests' orders still on their way
+            message = events.take(1, Duration.ofSeconds(10)).getFirst();
+        } while (!JSON.readTree(message.getBody()).path("subject").asString().equals(id));
+        String stored = jdbc.sql("SELECT traceparent FROM outbox WHERE event_id = :id")
+                .param(
+                        "id",
+                        java.util.UUID.fromString(message.getMessageProperties().getMessageId()))
+                .query(String.class)
+                .single();
+        String sent = message.getMessageProperties().getHeader("traceparent");
+
+        assertThat(stored).as("the row keeps the request's server span").startsWith("00-" + traceId + "-");
+        assertThat(sent)
+                .as("the message carries the trace, from a span of the relay's own")
+                .startsWith("00-" + traceId + "-")
+                .endsWith("-01")
+                .isNotEqualTo(stored)
+                .doesNotContain(callerSpan);
     }
 
     @Test
