@@ -1,7 +1,10 @@
 package dev.protocollab.gateway.tls;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.context.SmartLifecycle;
+import reactor.core.Disposable;
 import reactor.netty.DisposableServer;
 
 /**
@@ -12,6 +15,7 @@ public abstract class ExtraListener implements SmartLifecycle {
 
     private final String description;
     private volatile DisposableServer server;
+    private final List<Disposable> alongside = new CopyOnWriteArrayList<>();
 
     ExtraListener(String description) {
         this.description = description;
@@ -19,6 +23,11 @@ public abstract class ExtraListener implements SmartLifecycle {
 
     /** Builds and binds the server. */
     abstract DisposableServer bind();
+
+    /** Something bound with the server (more listening sockets) that stops before it. */
+    final void stopsWithServer(Disposable companion) {
+        alongside.add(companion);
+    }
 
     @Override
     public final void start() {
@@ -29,6 +38,8 @@ public abstract class ExtraListener implements SmartLifecycle {
     public final void stop() {
         DisposableServer current = server;
         server = null;
+        alongside.forEach(Disposable::dispose);
+        alongside.clear();
         if (current != null) {
             current.disposeNow(Duration.ofSeconds(10));
         }

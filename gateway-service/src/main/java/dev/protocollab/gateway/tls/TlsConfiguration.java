@@ -1,6 +1,7 @@
 package dev.protocollab.gateway.tls;
 
 import dev.protocollab.gateway.GatewayProperties;
+import dev.protocollab.gateway.transport.ServerTransport;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
@@ -26,15 +27,23 @@ class TlsConfiguration {
     }
 
     @Bean
-    TlsServer tlsServer(ObjectProvider<HttpHandler> httpHandler, TlsFiles files, GatewayProperties properties) {
-        return new TlsServer(httpHandler, files, properties);
+    TlsServer tlsServer(
+            ObjectProvider<HttpHandler> httpHandler,
+            TlsFiles files,
+            GatewayProperties properties,
+            ServerTransport transport) {
+        return new TlsServer(httpHandler, files, properties, transport);
     }
 
     @Bean
     @ConditionalOnBooleanProperty(name = "gateway.http3.enabled", matchIfMissing = true)
     Http3Server http3Server(
-            ObjectProvider<HttpHandler> httpHandler, TlsFiles files, GatewayProperties properties, TlsServer tls) {
-        return new Http3Server(httpHandler, files, properties, tls);
+            ObjectProvider<HttpHandler> httpHandler,
+            TlsFiles files,
+            GatewayProperties properties,
+            TlsServer tls,
+            ServerTransport transport) {
+        return new Http3Server(httpHandler, files, properties, tls, transport);
     }
 
     @Bean

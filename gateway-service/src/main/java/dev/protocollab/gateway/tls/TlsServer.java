@@ -1,6 +1,7 @@
 package dev.protocollab.gateway.tls;
 
 import dev.protocollab.gateway.GatewayProperties;
+import dev.protocollab.gateway.transport.ServerTransport;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +16,9 @@ import reactor.netty.http.server.HttpServer;
 
 /**
  * The TLS listener: HTTP/1.1 and HTTP/2 chosen by ALPN, only the configured protocol versions (TLS 1.3
- * and 1.2 by default) and cipher suites, with the same header-size and idle limits as the cleartext port.
+ * and 1.2 by default) and cipher suites, with the same header-size and idle limits as the cleartext port
+ * and the same {@code gateway.transport.server} settings (backlog, event loops, SO_REUSEPORT, Nagle,
+ * keep-alive).
  */
 public final class TlsServer extends ExtraListener {
 
@@ -26,12 +29,18 @@ public final class TlsServer extends ExtraListener {
 
     private final TlsFiles files;
     private final GatewayProperties properties;
+    private final ServerTransport transport;
 
-    TlsServer(ObjectProvider<HttpHandler> httpHandler, TlsFiles files, GatewayProperties properties) {
+    TlsServer(
+            ObjectProvider<HttpHandler> httpHandler,
+            TlsFiles files,
+            GatewayProperties properties,
+            ServerTransport transport) {
         super("TLS listener");
         this.httpHandler = httpHandler;
         this.files = files;
         this.properties = properties;
+        this.transport = transport;
     }
 
     @Override
@@ -42,16 +51,19 @@ public final class TlsServer extends ExtraListener {
                         files.certificateChain().toFile(), files.privateKey().toFile())
                 .configure(builder -> builder.protocols(tls.protocols().toArray(String[]::new))
                         .ciphers(tls.ciphers()));
-        DisposableServer server = HttpServer.create()
-                .port(tls.port())
-                .protocol(HttpProtocol.HTTP11, HttpProtocol.H2)
-                .secure(spec -> spec.sslContext(ssl).handshakeTimeout(tls.handshakeTimeout()))
-                .httpRequestDecoder(decoder ->
-                        decoder.maxHeaderSize((int) limits.maxHeaderSize().toBytes()))
-                .http2Settings(h2 -> h2.maxHeaderListSize(limits.maxHeaderSize().toBytes()))
-                .idleTimeout(limits.idleTimeout())
-                .handle(new ReactorHttpHandlerAdapter(httpHandler.getObject()))
-                .bindNow(Duration.ofSeconds(10));
+        HttpServer configured = transport
+                .apply(HttpServer.create()
+                        .port(tls.port())
+                        .protocol(HttpProtocol.HTTP11, HttpProtocol.H2)
+                        .secure(spec -> spec.sslContext(ssl).handshakeTimeout(tls.handshakeTimeout()))
+                        .httpRequestDecoder(decoder -> decoder.maxHeaderSize(
+                                (int) limits.maxHeaderSize().toBytes()))
+                        .http2Settings(h2 ->
+                                h2.maxHeaderListSize(limits.maxHeaderSize().toBytes()))
+                        .idleTimeout(limits.idleTimeout()))
+                .handle(new ReactorHttpHandlerAdapter(httpHandler.getObject()));
+        DisposableServer server = configured.bindNow(Duration.ofSeconds(10));
+        stopsWithServer(transport.moreAcceptors(configured, server.port()));
         log.info("TLS (HTTP/1.1, h2 by ALPN; {}) on port {}", tls.protocols(), server.port());
         return server;
     }

@@ -5,8 +5,10 @@ import io.netty.channel.ChannelId;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.EventExecutor;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Connections {
 
     private final List<ServerChannel> listeners = new CopyOnWriteArrayList<>();
+    private final List<DatagramChannel> datagramListeners = new CopyOnWriteArrayList<>();
     private final Side accepted = new Side();
     private final Side upstream = new Side();
 
@@ -32,6 +35,9 @@ final class Connections {
         if (channel instanceof ServerChannel server) {
             listeners.add(server);
             server.closeFuture().addListener(closed -> listeners.remove(server));
+        } else if (channel instanceof DatagramChannel udp) { // HTTP/3: one UDP socket, no accept
+            datagramListeners.add(udp);
+            udp.closeFuture().addListener(closed -> datagramListeners.remove(udp));
         }
     }
 
@@ -45,6 +51,11 @@ final class Connections {
 
     List<ServerChannel> listeners() {
         return List.copyOf(listeners);
+    }
+
+    /** The HTTP/3 listener's UDP sockets. */
+    List<DatagramChannel> datagramListeners() {
+        return List.copyOf(datagramListeners);
     }
 
     Side accepted() {
@@ -65,6 +76,14 @@ final class Connections {
             socket.put("backlog", listener.config().getOption(ChannelOption.SO_BACKLOG));
             socket.put("acceptorThread", listener.eventLoop().toString());
             socket.put("acceptorGroupThreads", threads(listener.eventLoop().parent()));
+            sockets.add(socket);
+        }
+        for (DatagramChannel udp : datagramListeners) {
+            Map<String, Object> socket = new LinkedHashMap<>();
+            socket.put("address", "udp " + udp.localAddress());
+            socket.put("channel", udp.getClass().getSimpleName());
+            socket.put("thread", udp.eventLoop().toString());
+            socket.put("groupThreads", threads(udp.eventLoop().parent()));
             sockets.add(socket);
         }
         description.put("listeners", sockets);
@@ -107,6 +126,7 @@ final class Connections {
                 }
                 // read when the connection is new: a connection without keep-alive may be gone when asked
                 Map<String, Object> options = new LinkedHashMap<>();
+                options.put("localPort", ((InetSocketAddress) tcp.localAddress()).getPort());
                 options.put("tcpNoDelay", tcp.config().getOption(ChannelOption.TCP_NODELAY));
                 options.put("soKeepAlive", tcp.config().getOption(ChannelOption.SO_KEEPALIVE));
                 options.put("eventLoopGroupThreads", threads(tcp.eventLoop().parent()));
@@ -123,7 +143,7 @@ final class Connections {
             return open.size();
         }
 
-        /** Options of the latest connection: tcpNoDelay, soKeepAlive, eventLoopGroupThreads. */
+        /** Options of the latest connection: localPort, tcpNoDelay, soKeepAlive, eventLoopGroupThreads. */
         Map<String, Object> latest() {
             return latest;
         }

@@ -27,8 +27,9 @@ class TransportConfiguration {
     }
 
     @Bean
-    ServerTransport serverTransport(TransportProperties properties, Connections connections) {
-        return new ServerTransport(properties, connections);
+    ServerTransport serverTransport(
+            TransportProperties properties, Connections connections, ReactorResourceFactory resources) {
+        return new ServerTransport(properties, connections, resources);
     }
 
     @Bean
@@ -37,8 +38,9 @@ class TransportConfiguration {
     }
 
     /**
-     * The event loops Spring Boot's servers (the cleartext one and management) run on. Without acceptor
-     * or worker counts this is what Boot would make itself: Reactor Netty's global loops. With them, the
+     * The event loops every listener runs on (Spring Boot's cleartext and management servers, the TLS and
+     * HTTP/3 listeners). Without acceptor or worker counts this is what Boot would make itself: Reactor
+     * Netty's global loops. With them, the
      * gateway's own: {@code acceptorThreads} loops that only accept (none: the workers accept) and
      * {@code workerThreads} loops for the connections.
      */
@@ -59,12 +61,8 @@ class TransportConfiguration {
 
     @Bean
     ReusePortAcceptors reusePortAcceptors(
-            TransportProperties properties,
-            ServerTransport transport,
-            ObjectProvider<HttpHandler> httpHandler,
-            ReactorResourceFactory resources,
-            Environment environment) {
-        return new ReusePortAcceptors(properties, transport, httpHandler, resources, environment);
+            ServerTransport transport, ObjectProvider<HttpHandler> httpHandler, Environment environment) {
+        return new ReusePortAcceptors(transport, httpHandler, environment);
     }
 
     @Bean

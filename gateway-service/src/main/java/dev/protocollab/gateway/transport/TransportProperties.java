@@ -19,7 +19,8 @@ public record TransportProperties(
         @DefaultValue("true") boolean metrics) {
 
     /**
-     * The cleartext listener (Spring Boot's Netty server; the management server shares its event loops).
+     * Every listener: the cleartext one (Spring Boot's Netty server; the management server shares its event
+     * loops), the TLS one, and of these, over QUIC, only the worker loops (docs/patterns.md says why).
      *
      * @param backlog the accept queue length passed to {@code listen(2)}; {@code 0} keeps Netty's default,
      *     the kernel's {@code net.core.somaxconn}

@@ -11,11 +11,12 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 
-/** {@code SO_REUSEPORT} multi-acceptor mode: two listening sockets on one port, each accepting. */
+/** {@code SO_REUSEPORT} multi-acceptor mode: two listening sockets per TCP port, each accepting. */
 @IntegrationTest
 @TestPropertySource(
         properties = {
@@ -51,6 +52,30 @@ class ReusePortIT {
     }
 
     @Test
+    void theTlsPortGetsTwoListeningSocketsToo() throws Exception {
+        assertThat(connections.listeners().stream()
+                        .filter(channel -> ((InetSocketAddress) channel.localAddress()).getPort() == clients.tlsPort())
+                        .map(ServerChannel::eventLoop)
+                        .distinct())
+                .as("TLS listening sockets, each with its own acceptor thread")
+                .hasSize(2);
+
+        SSLContext tls = TestClients.sslContext(clients.ca());
+        for (int i = 0; i < 40; i++) {
+            try (Socket socket = tls.getSocketFactory().createSocket("localhost", clients.tlsPort())) {
+                socket.setSoTimeout(10_000);
+                assertThat(get(socket, "/.well-known/jwks.json", null)).isEqualTo("HTTP/1.1 200 OK");
+            }
+        }
+
+        assertThat(connections.accepted().perListener().entrySet())
+                .filteredOn(entry -> entry.getKey().contains(":" + clients.tlsPort() + " "))
+                .as("TLS connections accepted per listening socket")
+                .hasSize(2)
+                .allSatisfy(entry -> assertThat(entry.getValue()).isPositive());
+    }
+
+    @Test
     void bothSocketsServeTheSameRoutes() throws IOException {
         String token = clients.token(TestClients.uniqueUser("reuse"));
         for (int i = 0; i < 6; i++) {
@@ -63,16 +88,21 @@ class ReusePortIT {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", clients.port()), 5_000);
             socket.setSoTimeout(10_000);
-            String request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-                    + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "\r\n";
-            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-            InputStream in = socket.getInputStream();
-            StringBuilder line = new StringBuilder();
-            int next;
-            while ((next = in.read()) >= 0 && next != '\r') {
-                line.append((char) next);
-            }
-            return line.toString();
+            return get(socket, path, token);
         }
+    }
+
+    /** The status line of one GET on {@code socket}, which it asks the server to close. */
+    private static String get(Socket socket, String path, String token) throws IOException {
+        String request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "\r\n";
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        InputStream in = socket.getInputStream();
+        StringBuilder line = new StringBuilder();
+        int next;
+        while ((next = in.read()) >= 0 && next != '\r') {
+            line.append((char) next);
+        }
+        return line.toString();
     }
 }

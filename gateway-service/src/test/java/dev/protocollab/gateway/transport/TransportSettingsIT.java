@@ -8,12 +8,14 @@ import dev.protocollab.gateway.IntegrationTest;
 import dev.protocollab.gateway.TestClients;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.socket.DatagramChannel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -24,7 +26,8 @@ import org.springframework.test.context.TestPropertySource;
 
 /**
  * Every {@code gateway.transport} setting away from its default, each read back from the socket it should
- * have reached (or from what a client observes), so a setting that stops taking effect fails here.
+ * have reached (or from what a client observes), on the cleartext, TLS and HTTP/3 listeners, so a setting
+ * that stops taking effect on one of them fails here.
  */
 @IntegrationTest
 @TestPropertySource(
@@ -172,9 +175,68 @@ class TransportSettingsIT {
                 .containsEntry("soKeepAlive", true);
     }
 
+    @Test
+    void theTlsListenerHasTheSameBacklogLoopsAndSocketOptions() {
+        ServerChannel tls = listener(clients.tlsPort());
+        assertThat(tls.config().getOption(ChannelOption.SO_BACKLOG)).isEqualTo(BACKLOG);
+        assertThat(Connections.threads(tls.eventLoop().parent()))
+                .as("acceptor threads")
+                .isEqualTo(1);
+
+        assertThat(clients.get(clients.https("/.well-known/jwks.json"), null).statusCode())
+                .isEqualTo(200);
+
+        assertThat(connections.accepted().latest())
+                .containsEntry("localPort", clients.tlsPort())
+                .containsEntry("eventLoopGroupThreads", 2)
+                .containsEntry("tcpNoDelay", false)
+                .containsEntry("soKeepAlive", true);
+    }
+
+    @Test
+    void theTlsListenerClosesAConnectionAfterMaxKeepAliveRequests() {
+        long before = connections.accepted().opened();
+
+        for (int i = 0; i < 3; i++) {
+            var response = clients.get(clients.https("/.well-known/jwks.json"), null);
+            assertThat(response.statusCode()).isEqualTo(200);
+        }
+
+        assertThat(connections.accepted().opened() - before)
+                .as("one TLS connection per HTTP/1.1 request")
+                .isEqualTo(3);
+    }
+
+    /**
+     * QUIC has no accept: one UDP socket on one event loop carries every connection. It must be a worker
+     * loop (2 here), not the acceptor (1) nor Reactor Netty's global loops (max(cores, 4)).
+     */
+    @Test
+    void theHttp3ListenerRunsOnAWorkerLoop() {
+        List<DatagramChannel> udp = connections.datagramListeners();
+        assertThat(udp).hasSize(1);
+        assertThat(((InetSocketAddress) udp.getFirst().localAddress()).getPort())
+                .isEqualTo(clients.http3Port());
+        assertThat(Connections.threads(udp.getFirst().eventLoop().parent()))
+                .as("threads of the HTTP/3 socket's event loop group")
+                .isEqualTo(2);
+
+        Integer status = clients.http3Client()
+                .get()
+                .uri("https://127.0.0.1:" + clients.http3Port() + "/.well-known/jwks.json")
+                .responseSingle(
+                        (head, body) -> body.asString().thenReturn(head.status().code()))
+                .block(Duration.ofSeconds(15));
+        assertThat(status).isEqualTo(200);
+    }
+
     private ServerChannel listener() {
+        return listener(clients.port());
+    }
+
+    private ServerChannel listener(int port) {
         return connections.listeners().stream()
-                .filter(channel -> ((InetSocketAddress) channel.localAddress()).getPort() == clients.port())
+                .filter(channel -> ((InetSocketAddress) channel.localAddress()).getPort() == port)
                 .findFirst()
                 .orElseThrow();
     }
