@@ -34,6 +34,19 @@ class StaticContentIT {
     }
 
     @Test
+    void theRootPageShowsWhichEndpointsHoldStateAndHowTheirClientsResume() {
+        String page = clients.get(clients.http("/"), null).body();
+
+        assertThat(page).contains("Stateful vs stateless");
+        for (String endpoint : new String[] {
+            "/api/notifications/stream", "/ws/notifications", "/api/stream/orders", "wait=PT25S", "/ws/signal"
+        }) {
+            assertThat(page).as(endpoint).containsPattern("data-stateful=\"true\"><td><code>[^<]*" + endpoint);
+        }
+        assertThat(page).contains("Last-Event-ID").contains("?after=");
+    }
+
+    @Test
     void headOnTheRootShowsTheProtocolWithoutABody() {
         HttpResponse<String> head = clients.send(
                 clients.request(clients.https("/"), null)
