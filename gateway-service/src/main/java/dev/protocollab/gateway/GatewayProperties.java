@@ -26,6 +26,7 @@ public record GatewayProperties(
         @Valid @DefaultValue Tls tls,
         @Valid @DefaultValue Http3 http3,
         @Valid @DefaultValue Issuer issuer,
+        @Valid @DefaultValue TokenCache tokenCache,
         @NotNull @DefaultValue Map<String, List<URI>> upstreams,
         @NotNull @DefaultValue("10s") Duration upstreamEjection,
         @Valid @DefaultValue Grpc grpc,
@@ -89,6 +90,14 @@ public record GatewayProperties(
         public record Client(
                 @NotBlank String secret, @NotBlank String scope) {}
     }
+
+    /**
+     * Bearer tokens the edge has verified, kept by their exact text until they expire so a client's next
+     * request skips the RS256 signature check (see docs/adr/0306). Every hit is still checked for expiry,
+     * issuer, audience and subject; {@code maximumSize} bounds the memory (about 2.5 KiB per entry) and 0
+     * turns the cache off.
+     */
+    public record TokenCache(@Min(0) @DefaultValue("4096") long maximumSize) {}
 
     /**
      * Calls without {@code grpc-timeout} get {@code defaultDeadline}, so no call through the gateway is

@@ -2,19 +2,26 @@ package dev.protocollab.gateway.security;
 
 import dev.protocollab.gateway.GatewayProperties;
 import dev.protocollab.gateway.issuer.TokenIssuer;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.security.autoconfigure.actuate.web.reactive.EndpointRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.convert.converter.Converter;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.MappedJwtClaimSetConverter;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.web.server.SecurityWebFilterChain;
@@ -89,7 +96,8 @@ class SecurityConfiguration {
 
     /**
      * The issuer's own public key, in-process: no JWKS round trip at the edge. RS256 only, so HMAC and
-     * {@code alg: none} tokens never verify; issuer, audience, expiry and subject are checked.
+     * {@code alg: none} tokens never verify; issuer, audience, expiry and subject are checked, on every
+     * request, including those whose signature {@link CachingJwtDecoder} has already verified.
      */
     @Bean
     ReactiveJwtDecoder jwtDecoder(TokenIssuer issuer, GatewayProperties properties) {
@@ -97,11 +105,18 @@ class SecurityConfiguration {
                 .signatureAlgorithm(SignatureAlgorithm.RS256)
                 .build();
         String audience = properties.issuer().audience();
-        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
+        OAuth2TokenValidator<Jwt> validator = new DelegatingOAuth2TokenValidator<>(
                 JwtValidators.createDefaultWithIssuer(properties.issuer().issuer()),
                 new JwtClaimValidator<List<String>>("aud", aud -> aud != null && aud.contains(audience)),
-                new JwtClaimValidator<String>("sub", sub -> sub != null && !sub.isBlank())));
-        return decoder;
+                new JwtClaimValidator<String>("sub", sub -> sub != null && !sub.isBlank()));
+        decoder.setJwtValidator(validator);
+        // Our issuer is a name, not a URL: the default converter first tries it as a URL, which throws and
+        // catches an exception on every request. The issuer validator compares the string either way.
+        Converter<Object, ?> issuerAsString = iss -> iss == null ? null : iss.toString();
+        decoder.setClaimSetConverter(
+                MappedJwtClaimSetConverter.withDefaults(Map.of(JwtClaimNames.ISS, issuerAsString)));
+        long cacheSize = properties.tokenCache().maximumSize();
+        return cacheSize == 0 ? decoder : new CachingJwtDecoder(decoder, validator, cacheSize, Clock.systemUTC());
     }
 
     /** The UI is served by the gateway itself; these origins are for a UI under development elsewhere. */
