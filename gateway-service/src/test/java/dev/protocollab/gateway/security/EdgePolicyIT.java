@@ -104,6 +104,23 @@ class EdgePolicyIT {
     }
 
     @Test
+    void eachRouteHasABucketOfItsOwn() {
+        String token = clients.token(uniqueUser("busy"));
+        HttpResponse<String> stream = clients.get(clients.http("/api/stream/metrics"), token);
+        for (int i = 0; i < 6 && stream.statusCode() == 200; i++) {
+            stream = clients.get(clients.http("/api/stream/metrics"), token);
+        }
+        assertThat(stream.statusCode()).as("the stream route's bucket is empty").isEqualTo(429);
+
+        HttpResponse<String> orders = clients.get(clients.http("/api/orders/echo"), token);
+
+        // a bucket shared by the user's routes would be empty (or nearly) here, whatever the orders route's burst
+        assertThat(orders.statusCode()).isEqualTo(200);
+        assertThat(orders.headers().firstValue("RateLimit-Limit")).hasValue("40");
+        assertThat(orders.headers().firstValue("RateLimit-Remaining")).hasValue("39");
+    }
+
+    @Test
     void aUserCannotReadAnotherUsersOrderOverHttp1Http2Http3OrTranscodedJson() {
         String alice = uniqueUser("alice");
         String order = backends.newOrder(alice);
