@@ -14,6 +14,8 @@
 #   startup   6. start-up time and RSS per service, with and without the JDK 25 AOT cache
 #   nagle     issue 10: TCP_NODELAY on/off with small writes (loopback pair, and a real HTTP server)
 #   tuning    before/after figures for tuned knobs (nginx upstream keep-alive)
+#   journeys  Gatling mixed journeys through the gateway: place + watch (poll, long poll, SSE, WebSocket),
+#             browse with ETag/304, a steady SSE/WebSocket audience on stream-service
 #   all       every scenario above
 #
 # Scenarios 1, 2, 5, 6 and Nagle start copies of the built jars (*/target) on free ports: their own gateway
@@ -25,6 +27,8 @@
 #   BENCH_FANOUT_CLIENTS ("1000 5000 10000 19000")  BENCH_E2E_RATES ("50 100 200")
 #   BENCH_LONGPOLL_CLIENTS ("1000 5000 10000")  BENCH_GATEWAY (http://127.0.0.1:8080)
 #   BENCH_JIT_WARMUP (20 s per service path)  BENCH_GATEWAY_JIT_WARMUP (90 s)  BENCH_LONGPOLL_HEAP (2g)  BENCH_STARTUP_SERVICES (all four)  BENCH_STARTUP_RUNS (3)
+#   BENCH_JOURNEY_PLACE_RATE (2/s)  BENCH_JOURNEY_BROWSE_RATE (5/s)  BENCH_JOURNEY_AUDIENCE_RATE (5/s)
+#   BENCH_JOURNEY_HOLD (20 s)  BENCH_JOURNEY_DURATION (60 s)  BENCH_JOURNEYS_SUITE (0; 1 = the running bin/suite)
 #   BENCH_ORDER_SERVICE (own | auto | suite)  NGINX_UPSTREAM_KEEPALIVE (64; 0 = a new upstream connection per request)
 # Needs: JDK 25, wrk, h2load (nghttp2-client), nginx, jq, curl; gnuplot for the charts
 # (apt-get install wrk nghttp2-client nginx-light jq gnuplot-nox).
@@ -608,11 +612,13 @@ scenario_e2e() {
   for pid in "${E2E_PIDS[@]}"; do stop_service "$pid"; done
 }
 E2E_GATEWAY="" E2E_SKIP="" E2E_ORDER_MGMT="" E2E_PIDS=()
+# e2e_stack [with-stream]: the gateway, order-service and notification-service (and stream-service) of this run
 e2e_stack() {
   local gjar="$ROOT/gateway-service/target/gateway-service-$VERSION.jar"
   local ojar="$ROOT/order-service/target/order-service-$VERSION.jar"
   local njar="$ROOT/notification-service/target/notification-service-$VERSION.jar"
-  for jar in "$gjar" "$ojar" "$njar"; do
+  local sjar="$ROOT/stream-service/target/stream-service-$VERSION.jar" with_stream="${1:-}"
+  for jar in "$gjar" "$ojar" "$njar" ${with_stream:+"$sjar"}; do
     [ -f "$jar" ] || { E2E_SKIP="$jar is not built"; return 1; }
   done
   # a virtual host of this benchmark's own (RabbitMQ management API, guest on loopback)
@@ -624,16 +630,18 @@ e2e_stack() {
     || { E2E_SKIP="cannot create the RabbitMQ vhost bench through the management API on :15672"; return 1; }
   ensure_database orders_bench
   ensure_database notifications_bench
-  local gh gs gm oh og om nh nm
+  local gh gs gm oh og om nh nm sh sg sm
   gh="$(free_port)" gs="$(free_port)" gm="$(free_port)" oh="$(free_port)" og="$(free_port)" om="$(free_port)"
-  nh="$(free_port)" nm="$(free_port)"
+  nh="$(free_port)" nm="$(free_port)" sh="$(free_port)" sg="$(free_port)" sm="$(free_port)"
   local limits=(ORDERS_RATE_LIMIT_RATE=1000000 ORDERS_RATE_LIMIT_BURST=1000000
-    NOTIFICATIONS_RATE_LIMIT_RATE=1000000 NOTIFICATIONS_RATE_LIMIT_BURST=1000000)
+    NOTIFICATIONS_RATE_LIMIT_RATE=1000000 NOTIFICATIONS_RATE_LIMIT_BURST=1000000
+    STREAM_RATE_LIMIT_RATE=1000000 STREAM_RATE_LIMIT_BURST=1000000)
   start_service gateway-e2e "$gjar" "http://127.0.0.1:$gm/actuator/health/readiness" \
     GATEWAY_HTTP_PORT=$gh GATEWAY_HTTPS_PORT=$gs GATEWAY_MANAGEMENT_PORT=$gm GATEWAY_TLS_ENABLED=false \
     GATEWAY_HTTP3_ENABLED=false GATEWAY_KEY_DIR="$OUT/gateway-e2e/keys" GATEWAY_CERT_DIR="$OUT/gateway-e2e/certs" \
     ORDER_SERVICE_URLS="http://127.0.0.1:$oh" ORDER_GRPC_URLS="http://127.0.0.1:$og" \
     NOTIFICATION_SERVICE_URLS="http://127.0.0.1:$nh" SPRING_PROFILES_ACTIVE=demo "${limits[@]}" \
+    STREAM_SERVICE_URLS="http://127.0.0.1:$sh" STREAM_GRPC_URLS="http://127.0.0.1:$sg" \
     SPRING_APPLICATION_JSON="$BULKHEAD_JSON"
   E2E_GATEWAY="http://127.0.0.1:$gh"
   E2E_PIDS+=("$SERVICE_PID")
@@ -649,6 +657,64 @@ e2e_stack() {
     JWKS_URI="$E2E_GATEWAY/.well-known/jwks.json" OAUTH2_TOKEN_URI="$E2E_GATEWAY/oauth2/token" \
     ORDER_GRPC_ADDRESS="static://127.0.0.1:$og" SPRING_PROFILES_ACTIVE=demo
   E2E_PIDS+=("$SERVICE_PID")
+  [ -n "$with_stream" ] || return 0
+  start_service stream-service-e2e "$sjar" "http://127.0.0.1:$sm/actuator/health/readiness" \
+    STREAM_HTTP_PORT=$sh STREAM_GRPC_PORT=$sg STREAM_MANAGEMENT_PORT=$sm RABBITMQ_VHOST=bench \
+    JWKS_URI="$E2E_GATEWAY/.well-known/jwks.json" SPRING_PROFILES_ACTIVE=demo
+  E2E_PIDS+=("$SERVICE_PID")
+}
+
+# Gatling's mixed journeys (MixedJourneys) through a gateway: place an order and watch it to DELIVERED by
+# short poll, long poll, SSE and WebSocket; browse with ETag revalidation; a steady SSE/WebSocket audience on
+# stream-service. On a stack of this run (as scenario 4, plus a stream-service; rate limits raised), or on
+# the running bin/suite with BENCH_JOURNEYS_SUITE=1 (its rate limits as shipped).
+JOURNEY_PLACE_RATE="${BENCH_JOURNEY_PLACE_RATE:-2}"
+JOURNEY_BROWSE_RATE="${BENCH_JOURNEY_BROWSE_RATE:-5}"
+JOURNEY_AUDIENCE_RATE="${BENCH_JOURNEY_AUDIENCE_RATE:-5}"
+JOURNEY_HOLD="${BENCH_JOURNEY_HOLD:-20}"
+JOURNEY_DURATION="${BENCH_JOURNEY_DURATION:-60}"
+scenario_journeys() {
+  say "scenario: mixed user journeys (Gatling)"
+  local gateway where
+  if [ "${BENCH_JOURNEYS_SUITE:-0}" = 1 ]; then
+    gateway_up && answers_http "http://127.0.0.1:9182/actuator/health/readiness" \
+      && answers_http "http://127.0.0.1:9183/actuator/health/readiness" \
+      || { md "## Mixed user journeys (Gatling)"; md ""; md "Skipped: BENCH_JOURNEYS_SUITE=1 but the suite is not running (bin/suite up)."; md ""; return 0; }
+    gateway="$GATEWAY" where="the running suite at $GATEWAY (rate limits as shipped)"
+  else
+    E2E_PIDS=()
+    e2e_stack with-stream || { md "## Mixed user journeys (Gatling)"; md ""; md "Skipped: $E2E_SKIP"; md ""; return 0; }
+    gateway="$E2E_GATEWAY"
+    where="a stack of this run (gateway, order-service, notification-service, stream-service on free ports, RabbitMQ vhost \`bench\`, rate limits raised to 10⁶/s)"
+  fi
+  local log="$RAW/gatling-journeys.log"
+  say "  gatling MixedJourneys against $gateway for ${JOURNEY_DURATION}s"
+  (cd "$ROOT" && ./mvnw -B -o -pl load-tests gatling:test -Dspotless.check.skip=true \
+      -Dgatling.simulationClass=dev.protocollab.loadtests.gatling.MixedJourneys "-Dgateway=$gateway" \
+      -DplaceRate="$JOURNEY_PLACE_RATE" -DbrowseRate="$JOURNEY_BROWSE_RATE" -DaudienceRate="$JOURNEY_AUDIENCE_RATE" \
+      -Dhold="$JOURNEY_HOLD" -Dduration="$JOURNEY_DURATION") >"$log" 2>&1 || say "  gatling reported failures (see $log)"
+  GATLING_DIR="$(ls -dt "$HERE"/results/gatling/mixedjourneys-* 2>/dev/null | head -1)"
+  md "## Mixed user journeys (Gatling, open model)"
+  md ""
+  md "On $where, for ${JOURNEY_DURATION}s: $JOURNEY_PLACE_RATE users/s place an order and watch it until DELIVERED (the four watches in turn; fulfilment takes 2 + 3 + 3 s), $JOURNEY_BROWSE_RATE users/s browse (list, get, get again with \`If-None-Match\` → 304), $JOURNEY_AUDIENCE_RATE users/s join stream-service's audience for ${JOURNEY_HOLD}s each (half SSE \`/api/stream/orders\`, half WebSocket \`/ws/stream\`: about $(awk -v r="$JOURNEY_AUDIENCE_RATE" -v h="$JOURNEY_HOLD" 'BEGIN{printf "%d", r*h}') connected at once). Group rows are whole journeys, from the first request of the group to its end; a watch's time includes the 8 s of fulfilment."
+  md ""
+  md "| request or journey | ok | failed | p50 ms | p75 ms | p95 ms | p99 ms | max ms |"
+  md "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  local name
+  for name in "watch: short poll" "watch: long poll" "watch: SSE" "watch: WebSocket" "token" "create order" \
+      "short poll" "long poll" "list orders" "get order" "get order again (If-None-Match)" \
+      "audience: SSE" "audience: WebSocket"; do
+    [ "$(gatling_stat "$name" ok)" = "n/a" ] && continue
+    md "| $name | $(gatling_stat "$name" ok) | $(gatling_stat "$name" ko) | $(gatling_stat "$name" p50) | $(gatling_stat "$name" p75) | $(gatling_stat "$name" p95) | $(gatling_stat "$name" p99) | $(gatling_stat "$name" max) |"
+    record journeys "p50" "$name" ms "$(gatling_stat "$name" p50)"
+    record journeys "p99" "$name" ms "$(gatling_stat "$name" p99)"
+  done
+  md ""
+  md "- Gatling report: [$(basename "${GATLING_DIR:-none}")](../gatling/$(basename "${GATLING_DIR:-none}")/index.html)"
+  md ""
+  local pid
+  for pid in "${E2E_PIDS[@]}"; do stop_service "$pid"; done
+  E2E_PIDS=()
 }
 
 scenario_tuning() {
@@ -760,7 +826,7 @@ main() {
   local scenarios=("$@")
   [ ${#scenarios[@]} -gt 0 ] || scenarios=(gateway grpc nagle longpoll startup)
   # the longest (start-up: 28 JVM starts) last
-  [ "${scenarios[0]}" = all ] && scenarios=(gateway grpc e2e fanout longpoll nagle tuning startup)
+  [ "${scenarios[0]}" = all ] && scenarios=(gateway grpc e2e journeys fanout longpoll nagle tuning startup)
   select_java
   need wrk h2load nginx jq curl python3 envsubst
   mkdir -p "$RAW"
@@ -769,7 +835,7 @@ main() {
   machine_info
   local s
   for s in "${scenarios[@]}"; do
-    declare -F "scenario_$s" >/dev/null || fail "unknown scenario $s (gateway grpc fanout e2e longpoll startup nagle tuning all)"
+    declare -F "scenario_$s" >/dev/null || fail "unknown scenario $s (gateway grpc fanout e2e journeys longpoll startup nagle tuning all)"
     "scenario_$s"
   done
   md "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -18,6 +18,7 @@ title_of() {
     longpoll) echo "5. parked long polls: server memory per 1k polls (MiB)" ;;
     startup) echo "6. start-up to readiness (s), without / with the AOT cache" ;;
     nagle) echo "Nagle: p50 round trip (ms) of write-write-read" ;;
+    journeys) echo "Gatling mixed journeys: p50 / p99 (ms) per request and journey" ;;
     *) echo "$1" ;;
   esac
 }
