@@ -74,6 +74,8 @@ public class MixedJourneys extends Simulation {
                     .feed(circular(WATCHES))
                     .exec(token(session -> "journey-" + run + "-" + UUID.randomUUID()))
                     .exec(placeOrder())
+                    // nothing to watch without an order: a refused create ends the journey (it counts as failed)
+                    .exitHereIfFailed()
                     .exec(session -> session.set("watchStart", System.currentTimeMillis()))
                     .doSwitch("#{watch}")
                     .on(
@@ -116,7 +118,8 @@ public class MixedJourneys extends Simulation {
                 .exec(http("token")
                         .post("/auth/token")
                         .body(StringBody("{\"subject\":\"#{subject}\"}"))
-                        .check(status().is(200), jsonPath("$.access_token").saveAs("token")));
+                        .check(status().is(200), jsonPath("$.access_token").saveAs("token")))
+                .exitHereIfFailed();
     }
 
     private static ChainBuilder placeOrder() {
@@ -183,10 +186,12 @@ public class MixedJourneys extends Simulation {
                                 jsonPath("$.content[0].id").optional().saveAs("orderId")))
                 .doIf(session -> !session.contains("orderId"))
                 .then(exec(placeOrder()))
+                .exitHereIfFailed()
                 .exec(http("get order")
                         .get("/api/orders/#{orderId}")
                         .header("Authorization", "Bearer #{token}")
                         .check(status().is(200), header("ETag").saveAs("etag")))
+                .exitHereIfFailed()
                 .exec(http("get order again (If-None-Match)")
                         .get("/api/orders/#{orderId}")
                         .header("Authorization", "Bearer #{token}")
