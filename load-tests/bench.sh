@@ -14,6 +14,7 @@
 #   startup   6. start-up time and RSS per service, with and without the JDK 25 AOT cache
 #   nagle     issue 10: TCP_NODELAY on/off with small writes (loopback pair, and a real HTTP server)
 #   tuning    before/after figures for tuned knobs (nginx upstream keep-alive)
+#   gateway-ab  two gateway builds (BENCH_GATEWAY_JAR_A and the built one) side by side, measured alternately
 #   journeys  Gatling mixed journeys through the gateway: place + watch (poll, long poll, SSE, WebSocket),
 #             browse with ETag/304, a steady SSE/WebSocket audience on stream-service
 #   all       every scenario above
@@ -173,17 +174,23 @@ BULKHEAD_JSON='{"resilience4j":{"bulkhead":{"configs":{"default":{"max-concurren
 start_own_gateway() {
   local jar="$ROOT/gateway-service/target/gateway-service-$VERSION.jar"
   if [ ! -f "$jar" ] || [ "${BENCH_OWN_GATEWAY:-1}" = 0 ]; then return; fi
-  local http https mgmt
+  launch_gateway gateway-bench "$jar"
+  GATEWAY="http://127.0.0.1:$LAUNCHED_GATEWAY_PORT" OWN_GATEWAY=1
+  md "- gateway: started by this run (pid $SERVICE_PID, :$LAUNCHED_GATEWAY_PORT h1+h2c, TLS/HTTP3 off) in front of this run's order-service; order rate limit raised to 10^6/s (each request still calls Redis), circuit breakers as shipped, $( [ -n "${BENCH_GATEWAY_SHIPPED_BULKHEAD:-}" ] && echo "bulkhead as shipped (25 concurrent calls per breaker)" || echo "the Resilience4j bulkhead Spring Cloud CircuitBreaker wraps around each breaker raised from 25 to 10 000 concurrent calls (with 25, calls 26+ fail at once, count as breaker failures and open it: 13 471 of ~19 000 requests answered 503 at 32 in flight in a trial; BENCH_GATEWAY_SHIPPED_BULKHEAD=1 keeps 25)")"
+}
+# launch_gateway NAME JAR: a gateway of this run in front of this run's order-service, signing with this run's
+# key (every gateway of the run issues and accepts the same tokens); sets LAUNCHED_GATEWAY_PORT, SERVICE_PID
+launch_gateway() {
+  local name=$1 jar=$2 http https mgmt
   http="$(free_port)" https="$(free_port)" mgmt="$(free_port)"
-  start_service gateway-bench "$jar" "http://127.0.0.1:$mgmt/actuator/health/readiness" \
+  start_service "$name" "$jar" "http://127.0.0.1:$mgmt/actuator/health/readiness" \
     GATEWAY_HTTP_PORT=$http GATEWAY_HTTPS_PORT=$https GATEWAY_MANAGEMENT_PORT=$mgmt \
     GATEWAY_TLS_ENABLED=false GATEWAY_HTTP3_ENABLED=false \
     GATEWAY_KEY_DIR="$OUT/gateway/keys" GATEWAY_CERT_DIR="$OUT/gateway/certs" \
     ORDER_SERVICE_URLS="http://127.0.0.1:$ORDER_HTTP" ORDER_GRPC_URLS="http://127.0.0.1:$ORDER_GRPC" \
     ORDERS_RATE_LIMIT_RATE=1000000 ORDERS_RATE_LIMIT_BURST=1000000 SPRING_PROFILES_ACTIVE=demo \
     ${BENCH_GATEWAY_SHIPPED_BULKHEAD:+NO_}SPRING_APPLICATION_JSON="$BULKHEAD_JSON"
-  GATEWAY="http://127.0.0.1:$http" OWN_GATEWAY=1
-  md "- gateway: started by this run (pid $SERVICE_PID, :$http h1+h2c, TLS/HTTP3 off) in front of this run's order-service; order rate limit raised to 10^6/s (each request still calls Redis), circuit breakers as shipped, $( [ -n "${BENCH_GATEWAY_SHIPPED_BULKHEAD:-}" ] && echo "bulkhead as shipped (25 concurrent calls per breaker)" || echo "the Resilience4j bulkhead Spring Cloud CircuitBreaker wraps around each breaker raised from 25 to 10 000 concurrent calls (with 25, calls 26+ fail at once, count as breaker failures and open it: 13 471 of ~19 000 requests answered 503 at 32 in flight in a trial; BENCH_GATEWAY_SHIPPED_BULKHEAD=1 keeps 25)")"
+  LAUNCHED_GATEWAY_PORT=$http
 }
 # BENCH_ORDER_SERVICE=own (default: its own gateway and order-service) | auto (the suite's when it answers) | suite
 order_backend() {
@@ -659,7 +666,9 @@ e2e_stack() {
   E2E_PIDS+=("$SERVICE_PID")
   [ -n "$with_stream" ] || return 0
   start_service stream-service-e2e "$sjar" "http://127.0.0.1:$sm/actuator/health/readiness" \
+    # the gateway's origin is this run's: WebSocket clients (Gatling as a browser would) send it as Origin
     STREAM_HTTP_PORT=$sh STREAM_GRPC_PORT=$sg STREAM_MANAGEMENT_PORT=$sm RABBITMQ_VHOST=bench \
+    STREAM_ALLOWED_ORIGINS="$E2E_GATEWAY,http://localhost:$gh" \
     JWKS_URI="$E2E_GATEWAY/.well-known/jwks.json" SPRING_PROFILES_ACTIVE=demo
   E2E_PIDS+=("$SERVICE_PID")
 }
@@ -715,6 +724,48 @@ scenario_journeys() {
   local pid
   for pid in "${E2E_PIDS[@]}"; do stop_service "$pid"; done
   E2E_PIDS=()
+}
+
+# Before/after on a noisy machine: two gateway builds side by side in front of the same order-service,
+# measured alternately (A, B, A, B; the second of each kept), so neither gets the quieter minute. A is
+# BENCH_GATEWAY_JAR_A (e.g. a copy of the jar before a change), B the built gateway-service jar.
+scenario_gateway_ab() {
+  say "gateway A/B: two gateway builds, alternating"
+  local jar_a="${BENCH_GATEWAY_JAR_A:-}"
+  [ -f "$jar_a" ] || fail "gateway-ab needs BENCH_GATEWAY_JAR_A=<the other gateway jar>"
+  order_backend
+  gateway_measured || fail "gateway-ab needs this run's own gateway (BENCH_ORDER_SERVICE=own)"
+  launch_gateway gateway-a "$jar_a"
+  local a="http://127.0.0.1:$LAUNCHED_GATEWAY_PORT" b="$GATEWAY" path="/api/orders/$ORDER_ID"
+  local gjit="${BENCH_GATEWAY_JIT_WARMUP:-90}"
+  say "  warming gateway A up for ${gjit}s"
+  wrk -t2 -c"$CONNECTIONS" -d"${gjit}s" -H "$(auth_header)" "$a$path" >/dev/null 2>&1 || true
+  start_nginx
+  wrk_max direct "http://127.0.0.1:$ORDER_HTTP$path"
+  wrk_max nginx "http://127.0.0.1:$NGINX_H1$path"
+  wrk_max gateway-a "$a$path"
+  wrk_max gateway-b "$b$path"
+  wrk_max direct "http://127.0.0.1:$ORDER_HTTP$path"; local direct=$RPS
+  wrk_max nginx "http://127.0.0.1:$NGINX_H1$path"; local nginx=$RPS
+  wrk_max gateway-a "$a$path"; local rps_a=$RPS p99_a=$P99
+  wrk_max gateway-b "$b$path"; local rps_b=$RPS p99_b=$P99
+  md "## Gateway A/B: two builds side by side, HTTP/1.1 \`GET /api/orders/{id}\`"
+  md ""
+  md "A = \`$(basename "$jar_a")\` ($(sha256sum "$jar_a" | cut -c1-12)), B = the built gateway-service jar; wrk -t2 -c$CONNECTIONS, measured in the order direct, nginx, A, B twice, second round kept."
+  md ""
+  md "| path | req/s | p99 ms (closed loop) | / direct | / nginx |"
+  md "| --- | ---: | ---: | ---: | ---: |"
+  md "| direct | $direct | | 1.00 | |"
+  md "| nginx | $nginx | | $(ratio "$nginx" "$direct") | 1.00 |"
+  md "| gateway A | $rps_a | $p99_a | $(ratio "$rps_a" "$direct") | $(ratio "$rps_a" "$nginx") |"
+  md "| gateway B | $rps_b | $p99_b | $(ratio "$rps_b" "$direct") | $(ratio "$rps_b" "$nginx") |"
+  md ""
+  md "- B / A throughput: **$(ratio "$rps_b" "$rps_a")×**"
+  md ""
+  record gateway_ab "h1 max" direct rps "$direct"
+  record gateway_ab "h1 max" nginx rps "$nginx"
+  record gateway_ab "h1 max" "gateway A" rps "$rps_a"
+  record gateway_ab "h1 max" "gateway B" rps "$rps_b"
 }
 
 scenario_tuning() {
@@ -835,8 +886,8 @@ main() {
   machine_info
   local s
   for s in "${scenarios[@]}"; do
-    declare -F "scenario_$s" >/dev/null || fail "unknown scenario $s (gateway grpc fanout e2e journeys longpoll startup nagle tuning all)"
-    "scenario_$s"
+    declare -F "scenario_${s//-/_}" >/dev/null || fail "unknown scenario $s (gateway gateway-ab grpc fanout e2e journeys longpoll startup nagle tuning all)"
+    "scenario_${s//-/_}"
   done
   md "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   if command -v gnuplot >/dev/null; then "$HERE/plot.sh" "$OUT" || say "charts failed"; fi
