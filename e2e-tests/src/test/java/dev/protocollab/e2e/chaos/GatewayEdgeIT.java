@@ -49,7 +49,7 @@ class GatewayEdgeIT {
     /** 50 frames per connection every 20 ms: 5,000 streams opened and reset a second by the two reset connections. */
     private static final Duration PACE = Duration.ofMillis(20);
 
-    private static JarProcess gateway;
+    private static ServiceProcess gateway;
     private static Path state;
     private static int http;
     private static int https;
@@ -66,7 +66,12 @@ class GatewayEdgeIT {
         env.put("GATEWAY_MANAGEMENT_PORT", Integer.toString(management));
         env.put("GATEWAY_CERT_DIR", state.resolve("certs").toString());
         env.put("GATEWAY_KEY_DIR", state.resolve("keys").toString());
-        gateway = new JarProcess("gateway-service", "gateway-service-edge", env, management)
+        gateway = ServiceProcess.of(
+                        "gateway-service",
+                        "gateway-service-edge",
+                        env,
+                        management,
+                        ServiceProcess.root().resolve("e2e-tests/target/chaos-logs"))
                 .start()
                 .awaitReady(Duration.ofSeconds(180));
     }

@@ -58,7 +58,7 @@ class NotificationServiceChaosIT {
     private static TestPostgres.Database notifications;
     private static TcpProxy grpcProxy;
     private static Connection checks;
-    private static final JarProcess[] instances = new JarProcess[2];
+    private static final ServiceProcess[] instances = new ServiceProcess[2];
     private static final int[] httpPorts = new int[2];
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP = HttpClient.newBuilder()
@@ -101,19 +101,24 @@ class NotificationServiceChaosIT {
             env.put("OAUTH2_TOKEN_URI", suite.issuer().tokenUri().toString());
             env.put("NOTIFICATION_CLIENT_SECRET", CLIENT_SECRET);
             env.put("ORDER_GRPC_ADDRESS", "static://127.0.0.1:" + grpcProxy.port());
-            instances[i] = new JarProcess("notification-service", "notification-service-" + (i + 1), env, management);
+            instances[i] = ServiceProcess.of(
+                    "notification-service",
+                    "notification-service-" + (i + 1),
+                    env,
+                    management,
+                    ServiceProcess.root().resolve("e2e-tests/target/chaos-logs"));
         }
-        for (JarProcess instance : instances) {
+        for (ServiceProcess instance : instances) {
             instance.start();
         }
-        for (JarProcess instance : instances) {
+        for (ServiceProcess instance : instances) {
             instance.awaitReady(Duration.ofSeconds(180));
         }
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (JarProcess instance : instances) {
+        for (ServiceProcess instance : instances) {
             if (instance != null) {
                 instance.close();
             }

@@ -88,6 +88,11 @@ class ObservabilityIT {
                     .as("services in trace " + traceId + ": " + trace)
                     .contains("gateway-service", "order-service", "notification-service");
             assertThat(trace)
+                    .as("order-service's outbox relay published the event under a producer span of the trace")
+                    .anyMatch(span -> span.service().equals("order-service")
+                            && span.kind() == PRODUCER
+                            && span.name().contains("publish"));
+            assertThat(trace)
                     .as("the outbox's message, carrying order-service's traceparent, consumed in the trace")
                     .anyMatch(span -> span.service().equals("notification-service")
                             && span.kind() == CONSUMER

@@ -4,7 +4,6 @@ import dev.protocollab.testsupport.TestPostgres;
 import dev.protocollab.testsupport.TestRabbit;
 import dev.protocollab.testsupport.TestRedis;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,10 +29,7 @@ public final class FullSuite implements AutoCloseable {
             tools.jackson.databind.json.JsonMapper.builder().build();
     private static FullSuite shared;
 
-    private final Path root =
-            Path.of(System.getProperty("suite.root", "..")).toAbsolutePath().normalize();
-    private final String version = System.getProperty("suite.version", "0.1.0-SNAPSHOT");
-    private final Path work = root.resolve("e2e-tests/target/suite");
+    private final Path work = ServiceProcess.root().resolve("e2e-tests/target/suite");
     private final TestPostgres.Database orders = TestPostgres.newDatabase("e2e_orders");
     private final TestPostgres.Database notifications = TestPostgres.newDatabase("e2e_notifications");
     private final TestRabbit.Broker broker = TestRabbit.newVirtualHost("e2e");
@@ -195,7 +191,7 @@ public final class FullSuite implements AutoCloseable {
         env.put("STREAM_SERVICE_URLS", urls(List.of(streamService), Instance::http));
         env.put("STREAM_GRPC_URLS", urls(List.of(streamService), Instance::grpc));
         gatewayProcess = new ServiceProcess(
-                "gateway-service", jar("gateway-service"), Map.of(), env, gateway.management(), work);
+                "gateway-service", ServiceProcess.jar("gateway-service"), Map.of(), env, gateway.management(), work);
 
         processes.add(gatewayProcess.start());
         orderServices.forEach(i -> processes.add(i.process().start()));
@@ -215,7 +211,7 @@ public final class FullSuite implements AutoCloseable {
         int management = ServiceProcess.freePort();
         ServiceProcess process = new ServiceProcess(
                 module + "-" + index,
-                jar(module),
+                ServiceProcess.jar(module),
                 Map.of(),
                 environment.of(http, grpcPort, management),
                 management,
@@ -261,15 +257,6 @@ public final class FullSuite implements AutoCloseable {
         return instances.stream()
                 .map(instance -> "http://127.0.0.1:" + port.applyAsInt(instance))
                 .collect(Collectors.joining(","));
-    }
-
-    private Path jar(String module) {
-        Path jar = root.resolve(module).resolve("target").resolve(module + "-" + version + ".jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: the e2e tests run after the services are packaged "
-                    + "(./mvnw verify builds them in order)");
-        }
-        return jar;
     }
 
     @Override

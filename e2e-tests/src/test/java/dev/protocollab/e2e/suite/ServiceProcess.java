@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,6 +58,50 @@ public final class ServiceProcess implements AutoCloseable {
         this.environment = new LinkedHashMap<>(environment);
         this.managementPort = managementPort;
         this.log = logDirectory.resolve(name + ".log");
+    }
+
+    /**
+     * A module's packaged jar run as {@code name}, configured only by {@code environment}, logging to
+     * {@code logDirectory/name.log}: for tests outside this package that start their own processes.
+     */
+    public static ServiceProcess of(
+            String module, String name, Map<String, String> environment, int managementPort, Path logDirectory) {
+        return new ServiceProcess(name, jar(module), Map.of(), environment, managementPort, logDirectory);
+    }
+
+    /** The repository's root, where every module's {@code target/} is. */
+    public static Path root() {
+        return Path.of(System.getProperty("suite.root", "..")).toAbsolutePath().normalize();
+    }
+
+    /**
+     * A private copy of the module's packaged jar, taken once per test JVM: a build that repackages the
+     * module while a process runs from it (a shared working tree, or a developer's loop) would pull classes
+     * out from under it, and a class loaded late then fails with NoClassDefFoundError, which looks like a
+     * service bug.
+     */
+    static synchronized Path jar(String module) {
+        String version = System.getProperty("suite.version", "0.1.0-SNAPSHOT");
+        Path built = root().resolve(module).resolve("target").resolve(module + "-" + version + ".jar");
+        Path copy = root().resolve("e2e-tests/target/jars")
+                .resolve(Long.toString(ProcessHandle.current().pid()))
+                .resolve(module + ".jar");
+        if (Files.isRegularFile(copy)) {
+            return copy;
+        }
+        if (!Files.isRegularFile(built)) {
+            throw new IllegalStateException(built + " is missing: the e2e tests run after the services are packaged "
+                    + "(./mvnw verify builds them in order)");
+        }
+        try {
+            Files.createDirectories(copy.getParent());
+            Path partial = Files.createTempFile(copy.getParent(), module, ".part");
+            Files.copy(built, partial, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(partial, copy, StandardCopyOption.ATOMIC_MOVE);
+            return copy;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot copy " + built, e);
+        }
     }
 
     public String name() {
