@@ -16,7 +16,7 @@ title_of() {
     fanout) echo "3. stream-service fan-out: delivery latency (ms) by subscribers" ;;
     e2e) echo "4. order -> WebSocket notification latency (ms) by orders/s" ;;
     longpoll) echo "5. parked long polls: server memory per 1k polls (MiB)" ;;
-    startup) echo "6. start-up to readiness (s), without / with the AOT cache" ;;
+    startup) echo "6. start-up to readiness (s): no cache, cache trained to refresh, cache trained on a workload" ;;
     nagle) echo "Nagle: p50 round trip (ms) of write-write-read" ;;
     journeys) echo "Gatling mixed journeys: p50 / p99 (ms) per request and journey" ;;
     *) echo "$1" ;;

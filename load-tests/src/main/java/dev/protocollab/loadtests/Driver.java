@@ -24,6 +24,7 @@ public final class Driver {
         switch (args[0]) {
             case "grpc-get" -> GrpcGetOrder.run(options);
             case "fanout" -> FanOut.run(options);
+            case "fanout-part" -> FanOut.runPart(options);
             case "e2e" -> OrderToNotification.run(options);
             case "longpoll" -> ParkedLongPolls.run(options);
             case "nagle" -> Nagle.run(options);
@@ -41,7 +42,7 @@ public final class Driver {
                   grpc-get  --target=host:port --id=<order id> [--auth=customer:alice|bearer:<jwt>]
                             [--mode=closed --concurrency=64 | --mode=rate --rate=2000] [--warmup=5] [--duration=15]
                   fanout    --url=http://localhost:8083 --transport=ws|sse --clients=1000 --token=<jwt>
-                            [--duration=30] [--connect-rate=500]
+                            [--duration=30] [--connect-rate=500] [--processes=1] [--part-heap=768m]
                   e2e       --gateway=http://localhost:8080 --token=<jwt> --rate=50 [--duration=20]
                   longpoll  --url=<long-poll url> [--auth=...] --clients=1000 [--hold=20]
                   nagle     [--iterations=200] [--target=host:port --path=/api/orders/<id> --auth=...]

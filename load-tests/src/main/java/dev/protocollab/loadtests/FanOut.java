@@ -1,200 +1,258 @@
 package dev.protocollab.loadtests;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.zip.DataFormatException;
+import org.HdrHistogram.Histogram;
 
 /**
  * N subscribers of stream-service's {@code metrics} topic, which publishes one window per second to every
  * subscriber, over WebSocket ({@code /ws/stream}) or SSE ({@code /api/stream/metrics}). Delivery latency
  * is the receipt time minus the window's {@code windowEnd} (the moment the server closed and published
  * it; client and server share this machine's clock).
+ *
+ * <p>With {@code --processes=K} the subscribers are split over K child JVMs ({@code fanout-part}): the
+ * sandbox caps open files at 20 000 per process, so one driver process cannot hold 20 000 sockets however
+ * small its heap per socket. The children connect, wait for a {@code go} line, measure, print their counts
+ * and their histogram (HdrHistogram's compressed form, base64), and hold their connections until stdin
+ * closes, so the server is sampled while every subscriber is still connected.
  */
 final class FanOut {
-
-    private static final Pattern WINDOW_END = Pattern.compile("\"windowEnd\"\\s*:\\s*\"([^\"]+)\"");
-
-    private final Latencies latencies = new Latencies();
-    private final AtomicLong received = new AtomicLong();
-    private final AtomicLong failures = new AtomicLong();
-    private final AtomicLong connected = new AtomicLong();
-    private volatile boolean measuring;
 
     private FanOut() {}
 
     static void run(Options options) throws Exception {
-        new FanOut().execute(options);
-    }
-
-    private void execute(Options options) throws Exception {
-        String base = options.string("url");
-        String transport = options.string("transport");
-        String token = options.string("token");
         int clients = options.integer("clients", 1000);
-        int connectRate = options.integer("connect-rate", 1000);
+        int processes = Math.max(1, options.integer("processes", 1));
         Duration duration = options.seconds("duration", 30);
         long pid = Long.parseLong(options.string("server-pid", "0"));
         String management = options.string("management", null);
 
         ServerStats before = ServerStats.sample(pid, management);
-        List<HttpClient> pool = new ArrayList<>();
-        for (int i = 0; i < options.integer("client-threads", 2); i++) {
-            pool.add(HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(10))
-                    .build());
+        List<Part> parts = new ArrayList<>();
+        for (int i = 0; i < processes; i++) {
+            int share = clients / processes + (i < clients % processes ? 1 : 0);
+            parts.add(processes == 1 ? new LocalPart(options, share) : new ChildPart(options, share));
         }
         long connectStart = System.nanoTime();
-        List<CompletableFuture<?>> opening = new ArrayList<>(clients);
-        for (int i = 0; i < clients; i++) {
-            HttpClient client = pool.get(i % pool.size());
-            opening.add(
-                    transport.equals("ws") ? openWebSocket(client, base, token) : openEventStream(client, base, token));
-            long due = connectStart + (long) ((i + 1) * (1e9 / connectRate));
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            }
+        for (Part part : parts) {
+            part.connect();
         }
-        CompletableFuture.allOf(
-                        opening.stream().map(f -> f.exceptionally(e -> null)).toArray(CompletableFuture[]::new))
-                .get(120, TimeUnit.SECONDS);
+        for (Part part : parts) {
+            part.awaitConnected();
+        }
         double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
         // one full window so every subscriber has seen an event before the measurement starts
         Thread.sleep(2_000);
-        latencies.reset();
-        received.set(0);
-        measuring = true;
-        Instant measureStart = Instant.now();
+        long measureStart = System.nanoTime();
+        for (Part part : parts) {
+            part.startMeasuring();
+        }
         Thread.sleep(duration.toMillis());
-        measuring = false;
-        long windows = Duration.between(measureStart, Instant.now()).toSeconds();
+        List<Subscribers.Result> results = new ArrayList<>();
+        for (Part part : parts) {
+            results.add(part.stopMeasuring());
+        }
+        long windows = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - measureStart);
+        // every subscriber still connected: this is the memory that holding them costs
         ServerStats during = ServerStats.sample(pid, management);
+        for (Part part : parts) {
+            part.close();
+        }
 
+        long connected =
+                results.stream().mapToLong(Subscribers.Result::connected).sum();
+        Histogram latencies = new Histogram(Latencies.HIGHEST_MICROS, 3);
+        results.forEach(r -> latencies.add(r.latencies()));
         System.out.printf(
-                "fanout.transport=%s%nfanout.clients=%d%nfanout.connected=%d%n", transport, clients, connected.get());
-        System.out.printf("fanout.connect_failures=%d%nfanout.connect_seconds=%.1f%n", failures.get(), connectSeconds);
-        System.out.printf("fanout.windows=%d%nfanout.received=%d%n", windows, received.get());
-        System.out.printf("fanout.expected=%d%n", windows * connected.get());
-        Latencies.print("fanout.latency", latencies.snapshot(), options.string("hgrm", null));
+                "fanout.transport=%s%nfanout.clients=%d%nfanout.processes=%d%nfanout.connected=%d%n",
+                options.string("transport"), clients, processes, connected);
+        System.out.printf(
+                "fanout.connect_failures=%d%nfanout.connect_seconds=%.1f%n",
+                results.stream().mapToLong(Subscribers.Result::failures).sum(), connectSeconds);
+        System.out.printf(
+                "fanout.windows=%d%nfanout.received=%d%n",
+                windows,
+                results.stream().mapToLong(Subscribers.Result::received).sum());
+        System.out.printf("fanout.expected=%d%n", windows * connected);
+        Latencies.print("fanout.latency", latencies, options.string("hgrm", null));
         before.print("server.before");
         during.print("server.during");
-        if (before.rssKib() > 0 && connected.get() > 0) {
-            double per1k = 1000.0 / connected.get();
+        if (before.rssKib() > 0 && connected > 0) {
+            double per1k = 1000.0 / connected;
             System.out.printf("server.rss_mib_per_1k=%.2f%n", (during.rssKib() - before.rssKib()) / 1024.0 * per1k);
             System.out.printf("server.heap_mib_per_1k=%.2f%n", (during.heapUsedMib() - before.heapUsedMib()) * per1k);
         }
     }
 
-    private void onEvent(String text) {
-        Matcher m = WINDOW_END.matcher(text);
-        if (!m.find()) {
-            return;
-        }
-        long latency =
-                Duration.between(Instant.parse(m.group(1)), Instant.now()).toNanos();
-        if (measuring) {
-            latencies.recordNanos(latency);
-            received.incrementAndGet();
+    /** One child's side of the line protocol (command {@code fanout-part}). */
+    static void runPart(Options options) throws Exception {
+        PrintStream out = System.out;
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        try (Subscribers subscribers = new Subscribers(options, options.integer("clients", 1000))) {
+            subscribers.connect();
+            subscribers.awaitConnected();
+            out.println("ready");
+            out.flush();
+            expect(in, "go");
+            subscribers.startMeasuring();
+            expect(in, "stop");
+            Subscribers.Result result = subscribers.stopMeasuring();
+            ByteBuffer buffer = ByteBuffer.allocate(result.latencies().getNeededByteBufferCapacity());
+            result.latencies().encodeIntoCompressedByteBuffer(buffer);
+            buffer.flip();
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            out.printf(
+                    "result %d %d %d %s%n",
+                    result.connected(),
+                    result.failures(),
+                    result.received(),
+                    Base64.getEncoder().encodeToString(bytes));
+            out.flush();
+            // hold the connections until the coordinator has sampled the server and closes our stdin
+            while (in.readLine() != null) {
+                // nothing else is expected
+            }
         }
     }
 
-    private CompletableFuture<?> openWebSocket(HttpClient client, String base, String token) {
-        URI uri = URI.create(base.replaceFirst("^http", "ws") + "/ws/stream");
-        return client.newWebSocketBuilder()
-                .header("Authorization", "Bearer " + token)
-                .connectTimeout(Duration.ofSeconds(20))
-                .buildAsync(uri, new WebSocket.Listener() {
-                    private final StringBuilder partial = new StringBuilder();
-
-                    @Override
-                    public void onOpen(WebSocket webSocket) {
-                        connected.incrementAndGet();
-                        webSocket.sendText("{\"type\":\"subscribe\",\"topics\":[\"metrics\"]}", true);
-                        webSocket.request(1);
-                    }
-
-                    @Override
-                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                        partial.append(data);
-                        if (last) {
-                            onEvent(partial.toString());
-                            partial.setLength(0);
-                        }
-                        webSocket.request(1);
-                        return null;
-                    }
-
-                    @Override
-                    public void onError(WebSocket webSocket, Throwable error) {
-                        failures.incrementAndGet();
-                    }
-                })
-                .whenComplete((ws, error) -> {
-                    if (error != null) {
-                        failures.incrementAndGet();
-                    }
-                });
+    private static void expect(BufferedReader in, String command) throws IOException {
+        String line = in.readLine();
+        if (!command.equals(line)) {
+            throw new IllegalStateException("expected " + command + " from the coordinator, got " + line);
+        }
     }
 
-    private CompletableFuture<?> openEventStream(HttpClient client, String base, String token) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/stream/metrics"))
-                .header("Authorization", "Bearer " + token)
-                .header("Accept", "text/event-stream")
-                .build();
-        Flow.Subscriber<String> lines = new Flow.Subscriber<>() {
-            @Override
-            public void onSubscribe(Flow.Subscription subscription) {
-                subscription.request(Long.MAX_VALUE);
-            }
+    private interface Part {
+        void connect() throws Exception;
 
-            @Override
-            public void onNext(String line) {
-                if (line.startsWith("data:")) {
-                    onEvent(line);
+        void awaitConnected() throws Exception;
+
+        void startMeasuring() throws Exception;
+
+        Subscribers.Result stopMeasuring() throws Exception;
+
+        void close() throws Exception;
+    }
+
+    private static final class LocalPart implements Part {
+        private final Subscribers subscribers;
+
+        LocalPart(Options options, int clients) {
+            this.subscribers = new Subscribers(options, clients);
+        }
+
+        @Override
+        public void connect() {
+            subscribers.connect();
+        }
+
+        @Override
+        public void awaitConnected() throws Exception {
+            subscribers.awaitConnected();
+        }
+
+        @Override
+        public void startMeasuring() {
+            subscribers.startMeasuring();
+        }
+
+        @Override
+        public Subscribers.Result stopMeasuring() {
+            return subscribers.stopMeasuring();
+        }
+
+        @Override
+        public void close() {
+            subscribers.close();
+        }
+    }
+
+    private static final class ChildPart implements Part {
+        private final Options options;
+        private final int clients;
+        private Process process;
+        private BufferedReader out;
+        private PrintStream in;
+
+        ChildPart(Options options, int clients) {
+            this.options = options;
+            this.clients = clients;
+        }
+
+        @Override
+        public void connect() throws IOException {
+            String java =
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            // bench.sh runs the driver as `java -jar load-driver.jar` (a Spring Boot jar: its classes are
+            // nested, so the child runs the same jar); from an IDE the class path is a plain one
+            String classPath = System.getProperty("java.class.path");
+            List<String> launch = classPath.endsWith(".jar") && !classPath.contains(File.pathSeparator)
+                    ? List.of("-jar", classPath)
+                    : List.of("-cp", classPath, Driver.class.getName());
+            List<String> command = new ArrayList<>(List.of(
+                    java, "-Xmx" + options.string("part-heap", "768m"), "--sun-misc-unsafe-memory-access=allow"));
+            command.addAll(launch);
+            command.add("fanout-part");
+            for (String key : List.of("url", "transport", "token", "connect-rate", "client-threads")) {
+                String value = options.string(key, null);
+                if (value != null) {
+                    command.add("--" + key + "=" + value);
                 }
             }
+            command.add("--clients=" + clients);
+            process = new ProcessBuilder(command)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            in = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
+        }
 
-            @Override
-            public void onError(Throwable throwable) {
-                if (measuring) {
-                    failures.incrementAndGet();
-                }
+        @Override
+        public void awaitConnected() throws IOException {
+            String line = out.readLine();
+            if (!"ready".equals(line)) {
+                throw new IllegalStateException("driver part did not get ready: " + line);
             }
+        }
 
-            @Override
-            public void onComplete() {}
-        };
-        // the body of a live stream never completes: the stream counts as open once its headers arrive
-        CompletableFuture<Void> opened = new CompletableFuture<>();
-        HttpResponse.BodyHandler<Void> handler = info -> {
-            if (info.statusCode() == 200) {
-                connected.incrementAndGet();
-            } else {
-                failures.incrementAndGet();
+        @Override
+        public void startMeasuring() {
+            in.println("go");
+        }
+
+        @Override
+        public Subscribers.Result stopMeasuring() throws IOException, DataFormatException {
+            in.println("stop");
+            String line = out.readLine();
+            if (line == null || !line.startsWith("result ")) {
+                throw new IllegalStateException("driver part gave no result: " + line);
             }
-            opened.complete(null);
-            return HttpResponse.BodySubscribers.fromLineSubscriber(lines);
-        };
-        client.sendAsync(request, handler).whenComplete((response, error) -> {
-            if (error != null && !opened.isDone()) {
-                failures.incrementAndGet();
+            String[] fields = line.split(" ");
+            Histogram histogram = Histogram.decodeFromCompressedByteBuffer(
+                    ByteBuffer.wrap(Base64.getDecoder().decode(fields[4])), Latencies.HIGHEST_MICROS);
+            return new Subscribers.Result(
+                    Long.parseLong(fields[1]), Long.parseLong(fields[2]), Long.parseLong(fields[3]), histogram);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            in.close();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
             }
-            opened.complete(null);
-        });
-        return opened;
+        }
     }
 }

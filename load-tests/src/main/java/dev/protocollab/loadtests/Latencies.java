@@ -14,7 +14,7 @@ import org.HdrHistogram.Recorder;
  */
 final class Latencies {
 
-    private static final long HIGHEST_MICROS = TimeUnit.SECONDS.toMicros(120);
+    static final long HIGHEST_MICROS = TimeUnit.SECONDS.toMicros(120);
 
     private final Recorder recorder = new Recorder(HIGHEST_MICROS, 3);
     private Histogram total = new Histogram(HIGHEST_MICROS, 3);
