@@ -1,0 +1,202 @@
+package dev.protocollab.gateway.abuse;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A client connection from a chosen loopback source address (Linux routes all of 127.0.0.0/8 to lo), so
+ * each test has an address of its own, speaking HTTP/1.1 or writing HTTP/2 frames one by one over h2c
+ * (prior knowledge), misbehaving as no client library would. Every read has a deadline.
+ */
+final class RawClient implements AutoCloseable {
+
+    static final int ENHANCE_YOUR_CALM = 0xb;
+    private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final Socket socket = new Socket();
+    private final int port;
+    private final boolean resetAtConnect;
+
+    RawClient(String source, int port) throws IOException {
+        this.port = port;
+        socket.bind(new InetSocketAddress(source, 0));
+        socket.setSoTimeout(5_000);
+        boolean reset = false;
+        try {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+        } catch (SocketException refusedAtAccept) {
+            // the gateway reset the connection so fast that the reset met the handshake's end
+            reset = true;
+        }
+        this.resetAtConnect = reset;
+    }
+
+    /**
+     * Whether the gateway answers an HTTP/1.1 request on this connection (kept alive). A connection refused
+     * at accept time was reset: the write or the read fails, or the read meets the end of the stream.
+     */
+    boolean served() {
+        if (resetAtConnect) {
+            return false;
+        }
+        try {
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET /.well-known/jwks.json HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            byte[] status = new byte[12];
+            new DataInputStream(socket.getInputStream()).readFully(status);
+            if (!new String(status, StandardCharsets.US_ASCII).equals("HTTP/1.1 200")) {
+                return false;
+            }
+            drainResponse();
+            return true;
+        } catch (EOFException | SocketException refused) {
+            return false;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The rest of a small response: headers then a Content-Length body. */
+    private void drainResponse() throws IOException {
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            head.append((char) in.readUnsignedByte());
+        }
+        String lower = head.toString().toLowerCase();
+        int at = lower.indexOf("content-length:");
+        if (at >= 0) {
+            int end = lower.indexOf("\r\n", at);
+            in.readFully(new byte[Integer.parseInt(lower.substring(at + 15, end).trim())]);
+        }
+    }
+
+    RawClient preface() throws IOException {
+        write(PREFACE);
+        return frame(0x4, 0, 0, new byte[0]); // SETTINGS, empty
+    }
+
+    /** {@code count} streams each opened (GET, END_STREAM) and cancelled at once: the rapid-reset pattern. */
+    RawClient rapidResets(int count) throws IOException {
+        ByteArrayOutputStream batch = new ByteArrayOutputStream();
+        for (int i = 0, stream = 1; i < count; i++, stream += 2) {
+            batch.writeBytes(encode(0x1, 0x5, stream, getHeaders()));
+            batch.writeBytes(encode(0x3, 0, stream, new byte[] {0, 0, 0, 8})); // RST_STREAM CANCEL
+        }
+        write(batch.toByteArray());
+        return this;
+    }
+
+    RawClient settings(int count) throws IOException {
+        return repeat(count, encode(0x4, 0, 0, new byte[] {0, 3, 0, 0, 0, 100})); // MAX_CONCURRENT_STREAMS
+    }
+
+    RawClient pings(int count) throws IOException {
+        return repeat(count, encode(0x6, 0, 0, new byte[8]));
+    }
+
+    private RawClient repeat(int count, byte[] frame) throws IOException {
+        ByteArrayOutputStream batch = new ByteArrayOutputStream();
+        for (int i = 0; i < count; i++) {
+            batch.writeBytes(frame);
+        }
+        write(batch.toByteArray());
+        return this;
+    }
+
+    RawClient frame(int type, int flags, int stream, byte[] payload) throws IOException {
+        write(encode(type, flags, stream, payload));
+        return this;
+    }
+
+    /**
+     * Reads frames until a GOAWAY and returns its error code, or -1 if the connection ended without one
+     * (read deadline: the socket's 5 s).
+     */
+    long goAwayErrorCode() throws IOException {
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        try {
+            while (true) {
+                int length = in.readUnsignedByte() << 16 | in.readUnsignedByte() << 8 | in.readUnsignedByte();
+                int type = in.readUnsignedByte();
+                in.skipNBytes(5); // flags, stream id
+                byte[] payload = new byte[length];
+                in.readFully(payload);
+                if (type == 0x7) {
+                    return ((payload[4] & 0xffL) << 24)
+                            | ((payload[5] & 0xff) << 16)
+                            | ((payload[6] & 0xff) << 8)
+                            | (payload[7] & 0xff);
+                }
+            }
+        } catch (EOFException | SocketException closed) {
+            return -1;
+        }
+    }
+
+    /** True once the gateway has closed the connection (end of stream or reset); false at the 5 s deadline. */
+    boolean closedByServer() throws IOException {
+        byte[] discard = new byte[8192];
+        try {
+            while (socket.getInputStream().read(discard) >= 0) {
+                // what the gateway sent before closing
+            }
+            return true;
+        } catch (SocketTimeoutException stillOpen) {
+            return false;
+        } catch (SocketException reset) {
+            return true;
+        }
+    }
+
+    private byte[] getHeaders() {
+        ByteArrayOutputStream block = new ByteArrayOutputStream();
+        block.write(0x82); // :method GET
+        block.write(0x86); // :scheme http
+        literal(block, 0x04, "/.well-known/jwks.json"); // :path
+        literal(block, 0x01, "127.0.0.1:" + port); // :authority
+        return block.toByteArray();
+    }
+
+    private static void literal(ByteArrayOutputStream block, int nameIndex, String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
+        block.write(nameIndex); // literal without indexing, indexed name
+        block.write(bytes.length); // no Huffman coding, shorter than 127
+        block.writeBytes(bytes);
+    }
+
+    private static byte[] encode(int type, int flags, int stream, byte[] payload) {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream(9 + payload.length);
+        frame.write(payload.length >>> 16);
+        frame.write(payload.length >>> 8);
+        frame.write(payload.length);
+        frame.write(type);
+        frame.write(flags);
+        frame.write(stream >>> 24);
+        frame.write(stream >>> 16);
+        frame.write(stream >>> 8);
+        frame.write(stream);
+        frame.writeBytes(payload);
+        return frame.toByteArray();
+    }
+
+    private void write(byte[] bytes) throws IOException {
+        socket.getOutputStream().write(bytes);
+        socket.getOutputStream().flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
