@@ -171,7 +171,8 @@ ORDER_HTTP="" ORDER_GRPC="" ORDER_MGMT="" ORDER_PID="" AUTH="" ORDER_ID="" GATEW
 BULKHEAD_JSON='{"resilience4j":{"bulkhead":{"configs":{"default":{"max-concurrent-calls":10000}}}}}'
 # A gateway of this run in front of this run's order-service (ORDER_HTTP/ORDER_GRPC chosen already): plain
 # HTTP only (TLS and HTTP/3 off), its own signing keys, and the per-route rate limits (20/s by default)
-# raised out of the way; each request still makes its Redis round trip for the limiter.
+# raised out of the way; each request still makes its Redis round trip for the limiter. The per-address
+# connection limits (gateway.abuse, ADR 0307) are raised too: the load comes from one address.
 start_own_gateway() {
   local jar="$ROOT/gateway-service/target/gateway-service-$VERSION.jar"
   if [ ! -f "$jar" ] || [ "${BENCH_OWN_GATEWAY:-1}" = 0 ]; then return; fi
@@ -190,6 +191,8 @@ launch_gateway() {
     GATEWAY_KEY_DIR="$OUT/gateway/keys" GATEWAY_CERT_DIR="$OUT/gateway/certs" \
     ORDER_SERVICE_URLS="http://127.0.0.1:$ORDER_HTTP" ORDER_GRPC_URLS="http://127.0.0.1:$ORDER_GRPC" \
     ORDERS_RATE_LIMIT_RATE=1000000 ORDERS_RATE_LIMIT_BURST=1000000 SPRING_PROFILES_ACTIVE=demo \
+    GATEWAY_NEW_CONNECTIONS_PER_SECOND=1000000 GATEWAY_NEW_CONNECTION_BURST=1000000 \
+    GATEWAY_MAX_CONNECTIONS_PER_ADDRESS=1000000 \
     ${BENCH_GATEWAY_SHIPPED_BULKHEAD:+NO_}SPRING_APPLICATION_JSON="$BULKHEAD_JSON"
   LAUNCHED_GATEWAY_PORT=$http
 }
@@ -656,7 +659,9 @@ e2e_stack() {
   nh="$(free_port)" nm="$(free_port)" sh="$(free_port)" sg="$(free_port)" sm="$(free_port)"
   local limits=(ORDERS_RATE_LIMIT_RATE=1000000 ORDERS_RATE_LIMIT_BURST=1000000
     NOTIFICATIONS_RATE_LIMIT_RATE=1000000 NOTIFICATIONS_RATE_LIMIT_BURST=1000000
-    STREAM_RATE_LIMIT_RATE=1000000 STREAM_RATE_LIMIT_BURST=1000000)
+    STREAM_RATE_LIMIT_RATE=1000000 STREAM_RATE_LIMIT_BURST=1000000
+    GATEWAY_NEW_CONNECTIONS_PER_SECOND=1000000 GATEWAY_NEW_CONNECTION_BURST=1000000
+    GATEWAY_MAX_CONNECTIONS_PER_ADDRESS=1000000)
   start_service gateway-e2e "$gjar" "http://127.0.0.1:$gm/actuator/health/readiness" \
     GATEWAY_HTTP_PORT=$gh GATEWAY_HTTPS_PORT=$gs GATEWAY_MANAGEMENT_PORT=$gm GATEWAY_TLS_ENABLED=false \
     GATEWAY_HTTP3_ENABLED=false GATEWAY_KEY_DIR="$OUT/gateway-e2e/keys" GATEWAY_CERT_DIR="$OUT/gateway-e2e/certs" \

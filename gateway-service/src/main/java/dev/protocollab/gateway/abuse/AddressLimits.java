@@ -1,6 +1,5 @@
 package dev.protocollab.gateway.abuse;
 
-import dev.protocollab.gateway.GatewayProperties;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -41,7 +40,7 @@ final class AddressLimits {
     private final LongSupplier clock;
     private volatile long sweptAt;
 
-    AddressLimits(GatewayProperties.Abuse settings, LongSupplier nanoClock) {
+    AddressLimits(AbuseProperties settings, LongSupplier nanoClock) {
         this.tokensPerNano = settings.newConnectionsPerSecond() / 1e9;
         this.burst = settings.newConnectionBurst();
         this.maxOpen = settings.maxConnectionsPerAddress();

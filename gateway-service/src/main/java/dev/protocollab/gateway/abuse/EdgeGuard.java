@@ -1,6 +1,5 @@
 package dev.protocollab.gateway.abuse;
 
-import dev.protocollab.gateway.GatewayProperties;
 import io.netty.channel.socket.SocketChannel;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import reactor.netty.NettyPipeline;
@@ -15,12 +14,12 @@ import reactor.netty.http.server.HttpServer;
  */
 public final class EdgeGuard implements NettyServerCustomizer {
 
-    private final GatewayProperties.Abuse settings;
+    private final AbuseProperties settings;
     private final AcceptGate gate;
     private final Http2Watch watch;
     private boolean cleartextGuarded;
 
-    EdgeGuard(GatewayProperties.Abuse settings, AddressLimits limits, AbuseMeters meters) {
+    EdgeGuard(AbuseProperties settings, AddressLimits limits, AbuseMeters meters) {
         this.settings = settings;
         this.gate = new AcceptGate(limits, meters);
         this.watch = new Http2Watch(limits, meters, settings);

@@ -1,6 +1,5 @@
 package dev.protocollab.gateway.abuse;
 
-import dev.protocollab.gateway.GatewayProperties;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -48,9 +47,9 @@ final class Http2Watch extends ChannelInboundHandlerAdapter {
 
     private final AddressLimits limits;
     private final AbuseMeters meters;
-    private final GatewayProperties.Abuse settings;
+    private final AbuseProperties settings;
 
-    Http2Watch(AddressLimits limits, AbuseMeters meters, GatewayProperties.Abuse settings) {
+    Http2Watch(AddressLimits limits, AbuseMeters meters, AbuseProperties settings) {
         this.limits = limits;
         this.meters = meters;
         this.settings = settings;

@@ -2,7 +2,6 @@ package dev.protocollab.gateway.abuse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.protocollab.gateway.GatewayProperties;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,7 +14,7 @@ class AddressLimitsTest {
 
     private final AtomicLong now = new AtomicLong(42 * SECOND);
     private final AddressLimits limits = new AddressLimits(
-            new GatewayProperties.Abuse(
+            new AbuseProperties(
                     true, 2, 3, 2, Duration.ofSeconds(10), 100, Duration.ofSeconds(10), 200, Duration.ofSeconds(10), 3),
             now::get);
 

@@ -1,5 +1,6 @@
 package dev.protocollab.gateway.abuse;
 
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -10,6 +11,11 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A client connection from a chosen loopback source address (Linux routes all of 127.0.0.0/8 to lo), so
@@ -21,22 +27,55 @@ final class RawClient implements AutoCloseable {
     static final int ENHANCE_YOUR_CALM = 0xb;
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    private final Socket socket = new Socket();
+    private final Socket socket;
     private final int port;
     private final boolean resetAtConnect;
 
     RawClient(String source, int port) throws IOException {
+        this(source, port, false);
+    }
+
+    /** With {@code tls}, a TLS connection offering only h2 by ALPN (the development certificate is not checked). */
+    RawClient(String source, int port, boolean tls) throws IOException {
         this.port = port;
-        socket.bind(new InetSocketAddress(source, 0));
-        socket.setSoTimeout(5_000);
+        Socket tcp = new Socket();
+        tcp.bind(new InetSocketAddress(source, 0));
+        tcp.setSoTimeout(5_000);
+        Socket connected = tcp;
         boolean reset = false;
         try {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-        } catch (SocketException refusedAtAccept) {
+            tcp.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+            if (tls) {
+                connected = h2OverTls(tcp);
+            }
+        } catch (SocketException | SSLException refusedAtAccept) {
             // the gateway reset the connection so fast that the reset met the handshake's end
             reset = true;
         }
+        this.socket = connected;
         this.resetAtConnect = reset;
+    }
+
+    private SSLSocket h2OverTls(Socket tcp) throws IOException {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
+            SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(tcp, "localhost", port, true);
+            SSLParameters parameters = tls.getSSLParameters();
+            parameters.setApplicationProtocols(new String[] {"h2"});
+            tls.setSSLParameters(parameters);
+            tls.startHandshake();
+            if (!"h2".equals(tls.getApplicationProtocol())) {
+                throw new IllegalStateException("ALPN chose " + tls.getApplicationProtocol());
+            }
+            return tls;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    boolean resetAtConnect() {
+        return resetAtConnect;
     }
 
     /**
