@@ -1,6 +1,7 @@
 package dev.protocollab.gateway.tls;
 
 import dev.protocollab.gateway.GatewayProperties;
+import dev.protocollab.gateway.abuse.EdgeGuard;
 import dev.protocollab.gateway.transport.ServerTransport;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -31,8 +32,9 @@ class TlsConfiguration {
             ObjectProvider<HttpHandler> httpHandler,
             TlsFiles files,
             GatewayProperties properties,
-            ServerTransport transport) {
-        return new TlsServer(httpHandler, files, properties, transport);
+            ServerTransport transport,
+            EdgeGuard guard) {
+        return new TlsServer(httpHandler, files, properties, transport, guard);
     }
 
     @Bean

@@ -1,6 +1,7 @@
 package dev.protocollab.gateway.tls;
 
 import dev.protocollab.gateway.GatewayProperties;
+import dev.protocollab.gateway.abuse.EdgeGuard;
 import dev.protocollab.gateway.transport.ServerTransport;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -30,17 +31,20 @@ public final class TlsServer extends ExtraListener {
     private final TlsFiles files;
     private final GatewayProperties properties;
     private final ServerTransport transport;
+    private final EdgeGuard guard;
 
     TlsServer(
             ObjectProvider<HttpHandler> httpHandler,
             TlsFiles files,
             GatewayProperties properties,
-            ServerTransport transport) {
+            ServerTransport transport,
+            EdgeGuard guard) {
         super("TLS listener");
         this.httpHandler = httpHandler;
         this.files = files;
         this.properties = properties;
         this.transport = transport;
+        this.guard = guard;
     }
 
     @Override
@@ -51,8 +55,9 @@ public final class TlsServer extends ExtraListener {
                         files.certificateChain().toFile(), files.privateKey().toFile())
                 .configure(builder -> builder.protocols(tls.protocols().toArray(String[]::new))
                         .ciphers(tls.ciphers()));
+        // the per-address and HTTP/2 abuse limits of the cleartext port (gateway.abuse), sharing its state
         HttpServer configured = transport
-                .apply(HttpServer.create()
+                .apply(guard.guard(HttpServer.create()
                         .port(tls.port())
                         .protocol(HttpProtocol.HTTP11, HttpProtocol.H2)
                         .secure(spec -> spec.sslContext(ssl).handshakeTimeout(tls.handshakeTimeout()))
@@ -60,7 +65,7 @@ public final class TlsServer extends ExtraListener {
                                 (int) limits.maxHeaderSize().toBytes()))
                         .http2Settings(h2 ->
                                 h2.maxHeaderListSize(limits.maxHeaderSize().toBytes()))
-                        .idleTimeout(limits.idleTimeout()))
+                        .idleTimeout(limits.idleTimeout())))
                 .handle(new ReactorHttpHandlerAdapter(httpHandler.getObject()));
         DisposableServer server = configured.bindNow(Duration.ofSeconds(10));
         stopsWithServer(transport.moreAcceptors(configured, server.port()));

@@ -145,6 +145,28 @@ class AbuseLimitsIT {
         assertThat(closed("control-frames")).isEqualTo(closed + 1);
     }
 
+    /** The TLS listener has the same limits and shares the addresses' state with the cleartext port. */
+    @Test
+    void theTlsListenerCutsFloodsOffAndHonoursTheCoolDown() throws Exception {
+        double closed = closed("control-frames");
+        try (RawClient attacker = new RawClient("127.0.0.10", clients.tlsPort(), true)) {
+            assertThat(attacker.resetAtConnect()).isFalse();
+            attacker.preface().pings(50);
+            assertThat(attacker.goAwayErrorCode()).isEqualTo(RawClient.ENHANCE_YOUR_CALM);
+        }
+        assertThat(closed("control-frames")).isEqualTo(closed + 1);
+        try (RawClient again = new RawClient("127.0.0.10", clients.tlsPort(), true)) {
+            assertThat(again.resetAtConnect())
+                    .as("refused in the cool-down, before the handshake")
+                    .isTrue();
+        }
+        try (RawClient cleartext = new RawClient("127.0.0.10", clients.port())) {
+            assertThat(cleartext.served())
+                    .as("the cool-down holds on the cleartext port too")
+                    .isFalse();
+        }
+    }
+
     /** Within every limit (19 control frames with the preface's SETTINGS, 9 resets) a connection stays open. */
     @Test
     void aClientWithinTheLimitsKeepsItsConnection() throws Exception {
