@@ -17,7 +17,9 @@ import java.util.concurrent.locks.LockSupport;
  * Abusive HTTP/2 clients written frame by frame over cleartext (h2c, prior knowledge), since no client
  * library will misbehave on purpose: the rapid-reset pattern of CVE-2023-44487 (HEADERS then RST_STREAM at
  * once, stream after stream), a SETTINGS flood and a PING flood, the last two without reading the
- * acknowledgements the server owes. Each attacker reconnects whenever the server closes on it, and counts.
+ * acknowledgements the server owes. Each attacker reconnects whenever the server closes on it or refuses it,
+ * and counts. The flood comes from its own loopback source address (Linux routes all of 127.0.0.0/8 to lo),
+ * so a gateway that limits per client address can tell it from the victim on 127.0.0.1.
  */
 final class Http2Flood implements AutoCloseable {
 
@@ -29,6 +31,7 @@ final class Http2Flood implements AutoCloseable {
 
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
+    private final String source;
     private final int port;
     private final String path;
     private final ExecutorService attackers = Executors.newVirtualThreadPerTaskExecutor();
@@ -37,21 +40,26 @@ final class Http2Flood implements AutoCloseable {
     final AtomicLong connections = new AtomicLong();
     final AtomicLong closedByServer = new AtomicLong();
 
-    Http2Flood(int port, String path) {
+    Http2Flood(String source, int port, String path) {
+        this.source = source;
         this.port = port;
         this.path = path;
     }
 
     /**
      * {@code connectionsInParallel} connections, each sending a batch of 50 abusive frames (rapid reset: 50
-     * streams opened and cancelled) every {@code period}. Paced, so the attacker does not simply take the
-     * shared machine's CPU away from everyone, which would measure the machine, not the gateway.
+     * streams opened and cancelled) every {@code period}, and reconnecting at most once a {@code period}.
+     * Paced, so the attacker does not simply take the shared machine's CPU away from everyone, which would
+     * measure the machine, not the gateway.
      */
     Http2Flood start(Kind kind, int connectionsInParallel, Duration period) {
         for (int i = 0; i < connectionsInParallel; i++) {
             attackers.execute(() -> {
+                long next = System.nanoTime();
                 while (running) {
                     attackOnce(kind, period);
+                    next += period.toNanos();
+                    LockSupport.parkNanos(next - System.nanoTime()); // pacing reconnects, as the frames
                 }
             });
         }
@@ -60,6 +68,7 @@ final class Http2Flood implements AutoCloseable {
 
     private void attackOnce(Kind kind, Duration period) {
         try (Socket socket = new Socket()) {
+            socket.bind(new InetSocketAddress(source, 0));
             socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
             connections.incrementAndGet();
             OutputStream out = socket.getOutputStream();
