@@ -9,6 +9,9 @@ import dev.protocollab.notification.live.LiveNotifications;
 import dev.protocollab.notification.webhooks.WebhookDispatcher;
 import dev.protocollab.notification.webhooks.Webhooks;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -45,6 +48,10 @@ class OrderEventListener {
     private final WebhookDispatcher dispatcher;
     private final TransactionTemplate transactions;
     private final MeterRegistry meters;
+    private final Timer enrichTime;
+    private final Timer storeTime;
+    private final Timer publishTime;
+    private final Timer lag;
 
     OrderEventListener(
             JsonMapper json,
@@ -63,6 +70,21 @@ class OrderEventListener {
         this.dispatcher = dispatcher;
         this.transactions = transactions;
         this.meters = meters;
+        this.enrichTime = stage(meters, "enrich");
+        this.storeTime = stage(meters, "store");
+        this.publishTime = stage(meters, "publish");
+        this.lag = Timer.builder("notifications.lag")
+                .description("From the order event's time (written by order-service) to its notification's fan-out")
+                .publishPercentiles(0.5, 0.99)
+                .register(meters);
+    }
+
+    /** Where a consumed event's time goes: the GetOrder lookup, the store (per-user lock held), the fan-out. */
+    private static Timer stage(MeterRegistry meters, String stage) {
+        return Timer.builder("notifications.consumer.stage")
+                .tag("stage", stage)
+                .description("Time per consumed order event in each stage")
+                .register(meters);
     }
 
     @RabbitListener(
@@ -109,7 +131,7 @@ class OrderEventListener {
             outcome("duplicate");
             return;
         }
-        Optional<OrderDetails> details = orders.find(data.orderId());
+        Optional<OrderDetails> details = enrichTime.record(() -> orders.find(data.orderId()));
         List<Notification.Item> items = details.map(OrderDetails::items).orElseGet(() -> itemsOf(data));
         NewNotification draft = new NewNotification(
                 data.customerId(),
@@ -124,17 +146,20 @@ class OrderEventListener {
                 items,
                 details.isPresent(),
                 data.occurredAt());
-        Optional<Notification> stored = transactions.execute(tx -> {
+        Optional<Notification> stored = storeTime.record(() -> transactions.execute(tx -> {
             Optional<Notification> notification = inbox.append(draft);
             notification.ifPresent(webhooks::enqueue);
             return notification;
-        });
+        }));
         if (stored == null || stored.isEmpty()) {
             outcome("duplicate");
             return;
         }
         outcome(draft.enriched() ? "stored-enriched" : "stored-not-enriched");
-        live.publish(stored.get());
+        publishTime.record(() -> live.publish(stored.get()));
+        if (event.time() != null) {
+            lag.record(Duration.between(event.time(), Instant.now()));
+        }
         dispatcher.wakeUp();
     }
 
