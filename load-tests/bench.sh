@@ -12,6 +12,7 @@
 #   e2e       4. order created through the gateway -> its WebSocket notification, at fixed rates
 #   longpoll  5. N parked long polls on order-service (virtual threads) and notification-service
 #   startup   6. start-up time and RSS per service, with and without the JDK 25 AOT cache
+#   idle      6b. the whole suite (bin/suite up) at idle: RSS of every JVM it starts, summed
 #   nagle     issue 10: TCP_NODELAY on/off with small writes (loopback pair, and a real HTTP server)
 #   tuning    before/after figures for tuned knobs (nginx upstream keep-alive)
 #   gateway-ab  two gateway builds (BENCH_GATEWAY_JAR_A and the built one) side by side, measured alternately
@@ -30,6 +31,7 @@
 #   BENCH_JIT_WARMUP (20 s per service path)  BENCH_GATEWAY_JIT_WARMUP (90 s)  BENCH_LONGPOLL_HEAP (2g)  BENCH_STARTUP_SERVICES (all four)  BENCH_STARTUP_RUNS (3)
 #   BENCH_JOURNEY_PLACE_RATE (2/s)  BENCH_JOURNEY_BROWSE_RATE (5/s)  BENCH_JOURNEY_AUDIENCE_RATE (5/s)
 #   BENCH_JOURNEY_HOLD (20 s)  BENCH_JOURNEY_DURATION (60 s)  BENCH_JOURNEYS_SUITE (0; 1 = the running bin/suite)
+#   BENCH_IDLE_SETTLE (60 s idle before the suite's RSS is read)
 #   BENCH_ORDER_SERVICE (own | auto | suite)  NGINX_UPSTREAM_KEEPALIVE (64; 0 = a new upstream connection per request)
 # Needs: JDK 25, wrk, h2load (nghttp2-client), nginx, jq, curl; gnuplot for the charts
 # (apt-get install wrk nghttp2-client nginx-light jq gnuplot-nox).
@@ -141,6 +143,11 @@ token_for() {
 ensure_database() {
   PGCONNECT_TIMEOUT=5 psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$1'" \
     | grep -q 1 || PGCONNECT_TIMEOUT=5 psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $1"
+}
+
+fresh_database() {
+  PGCONNECT_TIMEOUT=5 psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $1 WITH (FORCE)" \
+    && PGCONNECT_TIMEOUT=5 psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $1"
 }
 
 # start_service NAME JAR READINESS_URL ENV...: runs one service jar in the background, waits for readiness,
@@ -611,21 +618,53 @@ scenario_e2e() {
   md ""
   md "On $where: one user holds \`/ws/notifications\` through the gateway; orders are created at a fixed rate (\`POST /api/orders\` through the gateway, JDK HttpClient, HTTP/1.1); latency from each create's scheduled start to its \`order.created\` notification (gateway → order-service → outbox relay → RabbitMQ → notification-service → WebSocket → gateway)."
   md ""
-  md "| orders/s | sent | notified | errors | create p50 / p99 ms | notification p50 ms | p99 ms | max ms | outbox lag p50 / p99 ms |"
-  md "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-  local r file token
+  md "| orders/s | sent | notified | errors | create p50 / p99 ms | notification p50 ms | p99 ms | max ms | outbox lag p50 / p99 ms | event → fan-out p50 / p99 ms | consumer ms/event: enrich / store / fan-out | events consumed | max queue backlog |"
+  md "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  local r file token sampler
+  local before_prom="$RAW/notification-prometheus-e2e-start.txt"
+  [ -z "$E2E_NOTIFICATION_MGMT" ] || curl -fsS -m 5 "http://127.0.0.1:$E2E_NOTIFICATION_MGMT/actuator/prometheus" >"$before_prom" 2>/dev/null || true
   for r in $E2E_RATES; do
     token="$(GATEWAY="$gateway" token_for "bench-e2e-$r-$RUN_ID")"
     file="$RAW/driver-e2e-$r.txt"
+    # the order-event queue's depth once a second: a backlog there is notification-service falling behind
+    sampler=""
+    if [ -n "$E2E_NOTIFICATION_MGMT" ]; then
+      (while :; do
+        curl -fsS -m 2 -u "${RABBITMQ_USER:-guest}:${RABBITMQ_PASSWORD:-guest}" \
+          "http://127.0.0.1:15672/api/queues/bench/notification-service.order-events" 2>/dev/null | jq -r '.messages // empty'
+        sleep 1
+      done) >"$RAW/queue-e2e-$r.txt" 2>/dev/null &
+      sampler=$!
+    fi
     driver e2e --gateway="$gateway" --token="$token" --rate="$r" --warmup="$WARMUP" --duration="$DURATION" \
       --hgrm="$RAW/driver-e2e-$r.hgrm" >"$file" 2>&1 || say "  e2e $r failed (see $file)"
+    [ -z "$sampler" ] || { kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true; }
     # order-service's own timer from commit to broker confirm (a decaying two-minute window): the first leg
-    local lag="n/a"
+    local lag="n/a" nlag="n/a" stages="n/a" consumed="n/a" backlog="n/a"
     if [ -n "$E2E_ORDER_MGMT" ]; then
       curl -fsS -m 5 "http://127.0.0.1:$E2E_ORDER_MGMT/actuator/prometheus" >"$RAW/order-prometheus-e2e-$r.txt" 2>/dev/null || true
       lag="$(awk -F'[ ]' '/^outbox_lag_seconds\{.*quantile="0.5"/ {p50 = $NF * 1000} /^outbox_lag_seconds\{.*quantile="0.99"/ {p99 = $NF * 1000} END {printf "%.0f / %.0f", p50, p99}' "$RAW/order-prometheus-e2e-$r.txt")"
     fi
-    md "| $r | $(val "$file" e2e.sent) | $(val "$file" e2e.notified) | $(val "$file" e2e.errors) | $(val "$file" e2e.create.p50) / $(val "$file" e2e.create.p99) | $(val "$file" e2e.latency.p50) | $(val "$file" e2e.latency.p99) | $(val "$file" e2e.latency.max) | $lag |"
+    # notification-service's side: event time -> fan-out (decaying window), and the mean time per event in
+    # each stage of its consumer over this rate's run (difference of the counters before and after)
+    if [ -n "$E2E_NOTIFICATION_MGMT" ]; then
+      local prom="$RAW/notification-prometheus-e2e-$r.txt"
+      curl -fsS -m 5 "http://127.0.0.1:$E2E_NOTIFICATION_MGMT/actuator/prometheus" >"$prom" 2>/dev/null || true
+      nlag="$(awk -F'[ ]' '/^notifications_lag_seconds\{.*quantile="0.5"/ {p50 = $NF * 1000} /^notifications_lag_seconds\{.*quantile="0.99"/ {p99 = $NF * 1000} END {if (p50 == "") print "n/a"; else printf "%.0f / %.0f", p50, p99}' "$prom")"
+      stages="$(awk '
+        function key(line, k) { match(line, /stage="[a-z]+"/); return substr(line, RSTART + 7, RLENGTH - 8) }
+        /^notifications_consumer_stage_seconds_(sum|count)\{/ { k = key($0) ($1 ~ /_sum\{/ ? "s" : "c"); if (FILENAME == ARGV[1]) b[k] = $NF; else a[k] = $NF }
+        /^notifications_consumed_total\{/ { if (FILENAME == ARGV[1]) cb += $NF; else ca += $NF }
+        END {
+          if (!("enrichc" in a)) { print "n/a|n/a"; exit }
+          for (i = 1; i <= 3; i++) { st = (i == 1 ? "enrich" : i == 2 ? "store" : "publish"); n = a[st "c"] - b[st "c"]
+            out = out (i > 1 ? " / " : "") (n > 0 ? sprintf("%.1f", (a[st "s"] - b[st "s"]) * 1000 / n) : "n/a") }
+          printf "%s|%d\n", out, ca - cb }' "$before_prom" "$prom")"
+      consumed="${stages#*|}" stages="${stages%|*}"
+      cp "$prom" "$before_prom"
+      backlog="$(sort -n "$RAW/queue-e2e-$r.txt" | tail -1)"
+    fi
+    md "| $r | $(val "$file" e2e.sent) | $(val "$file" e2e.notified) | $(val "$file" e2e.errors) | $(val "$file" e2e.create.p50) / $(val "$file" e2e.create.p99) | $(val "$file" e2e.latency.p50) | $(val "$file" e2e.latency.p99) | $(val "$file" e2e.latency.max) | $lag | $nlag | $stages | $consumed | ${backlog:-n/a} |"
     record e2e "p50" "$r" ms "$(val "$file" e2e.latency.p50)"
     record e2e "p99" "$r" ms "$(val "$file" e2e.latency.p99)"
     say "  e2e $r/s: p99 $(val "$file" e2e.latency.p99) ms"
@@ -635,7 +674,7 @@ scenario_e2e() {
   local pid
   for pid in "${E2E_PIDS[@]}"; do stop_service "$pid"; done
 }
-E2E_GATEWAY="" E2E_SKIP="" E2E_ORDER_MGMT="" E2E_PIDS=()
+E2E_GATEWAY="" E2E_SKIP="" E2E_ORDER_MGMT="" E2E_NOTIFICATION_MGMT="" E2E_PIDS=()
 # e2e_stack [with-stream]: the gateway, order-service and notification-service (and stream-service) of this run
 e2e_stack() {
   local gjar="$ROOT/gateway-service/target/gateway-service-$VERSION.jar"
@@ -645,15 +684,22 @@ e2e_stack() {
   for jar in "$gjar" "$ojar" "$njar" ${with_stream:+"$sjar"}; do
     [ -f "$jar" ] || { E2E_SKIP="$jar is not built"; return 1; }
   done
-  # a virtual host of this benchmark's own (RabbitMQ management API, guest on loopback)
+  # a virtual host of this benchmark's own (RabbitMQ management API, guest on loopback), created afresh: its
+  # durable order-event queue outlives the stack, and a backlog left by an earlier run (every order makes
+  # four events, and fulfilment keeps making them after the driver stops) would be consumed first and
+  # delay every notification of this run by however long it takes to drain (seconds, in a trial)
+  curl -sS -m 10 -o /dev/null -u "${RABBITMQ_USER:-guest}:${RABBITMQ_PASSWORD:-guest}" -X DELETE \
+      "http://127.0.0.1:15672/api/vhosts/bench" || true
   curl -fsS -m 5 -o /dev/null -u "${RABBITMQ_USER:-guest}:${RABBITMQ_PASSWORD:-guest}" -X PUT \
       "http://127.0.0.1:15672/api/vhosts/bench" \
     && curl -fsS -m 5 -o /dev/null -u "${RABBITMQ_USER:-guest}:${RABBITMQ_PASSWORD:-guest}" -X PUT \
       -H 'Content-Type: application/json' -d '{"configure":".*","write":".*","read":".*"}' \
       "http://127.0.0.1:15672/api/permissions/bench/${RABBITMQ_USER:-guest}" \
     || { E2E_SKIP="cannot create the RabbitMQ vhost bench through the management API on :15672"; return 1; }
-  ensure_database orders_bench
-  ensure_database notifications_bench
+  # and databases of its own, created afresh too: orders left mid-fulfilment by an earlier stack would be
+  # confirmed, shipped and delivered by this one, and their events queue up ahead of this run's
+  fresh_database orders_e2e
+  fresh_database notifications_e2e
   local gh gs gm oh og om nh nm sh sg sm
   gh="$(free_port)" gs="$(free_port)" gm="$(free_port)" oh="$(free_port)" og="$(free_port)" om="$(free_port)"
   nh="$(free_port)" nm="$(free_port)" sh="$(free_port)" sg="$(free_port)" sm="$(free_port)"
@@ -674,18 +720,19 @@ e2e_stack() {
   E2E_ORDER_MGMT=$om
   start_service order-service-e2e "$ojar" "http://127.0.0.1:$om/actuator/health/readiness" \
     ORDER_HTTP_PORT=$oh ORDER_GRPC_PORT=$og ORDER_MANAGEMENT_PORT=$om ORDERS_DB_POOL_SIZE=10 \
-    ORDERS_DB_URL=jdbc:postgresql://127.0.0.1:5432/orders_bench RABBITMQ_VHOST=bench \
+    ORDERS_DB_URL=jdbc:postgresql://127.0.0.1:5432/orders_e2e RABBITMQ_VHOST=bench \
     JWKS_URI="$E2E_GATEWAY/.well-known/jwks.json" SPRING_PROFILES_ACTIVE=demo
   E2E_PIDS+=("$SERVICE_PID")
   start_service notification-service-e2e "$njar" "http://127.0.0.1:$nm/actuator/health/readiness" \
     NOTIFICATION_HTTP_PORT=$nh NOTIFICATION_MANAGEMENT_PORT=$nm NOTIFICATIONS_DB_POOL_SIZE=10 \
-    NOTIFICATIONS_DB_URL=jdbc:postgresql://127.0.0.1:5432/notifications_bench RABBITMQ_VHOST=bench \
+    NOTIFICATIONS_DB_URL=jdbc:postgresql://127.0.0.1:5432/notifications_e2e RABBITMQ_VHOST=bench \
     JWKS_URI="$E2E_GATEWAY/.well-known/jwks.json" OAUTH2_TOKEN_URI="$E2E_GATEWAY/oauth2/token" \
     ORDER_GRPC_ADDRESS="static://127.0.0.1:$og" SPRING_PROFILES_ACTIVE=demo
   E2E_PIDS+=("$SERVICE_PID")
+  E2E_NOTIFICATION_MGMT=$nm
   [ -n "$with_stream" ] || return 0
+  # the gateway's origin is this run's: WebSocket clients (Gatling as a browser would) send it as Origin
   start_service stream-service-e2e "$sjar" "http://127.0.0.1:$sm/actuator/health/readiness" \
-    # the gateway's origin is this run's: WebSocket clients (Gatling as a browser would) send it as Origin
     STREAM_HTTP_PORT=$sh STREAM_GRPC_PORT=$sg STREAM_MANAGEMENT_PORT=$sm RABBITMQ_VHOST=bench \
     STREAM_ALLOWED_ORIGINS="$E2E_GATEWAY,http://localhost:$gh" \
     JWKS_URI="$E2E_GATEWAY/.well-known/jwks.json" SPRING_PROFILES_ACTIVE=demo
@@ -785,6 +832,53 @@ scenario_gateway_ab() {
   record gateway_ab "h1 max" nginx rps "$nginx"
   record gateway_ab "h1 max" "gateway A" rps "$rps_a"
   record gateway_ab "h1 max" "gateway B" rps "$rps_b"
+}
+
+# Scenario 6b: the whole suite as bin/suite runs it (every JVM it starts, the suite's JVM options), idle.
+# Starts it when it is not running (and stops it again), lets it settle, then sums the RSS of its JVMs,
+# as they are and again after a full GC of each (jcmd GC.run: what the heaps hold when G1 has given back
+# what it can). Issue 8's target: <= 1.5 GiB at idle.
+scenario_idle() {
+  say "scenario 6b: the whole suite's idle RSS"
+  local suite="$ROOT/bin/suite" pids="$ROOT/.suite/pids" started=0 settle="${BENCH_IDLE_SETTLE:-60}"
+  md "## 6b. The whole suite at idle (bin/suite)"
+  md ""
+  if ! ls "$pids"/*.pid >/dev/null 2>&1 || ! "$suite" status | grep -q ' UP '; then
+    answers_http "http://127.0.0.1:8080/" && { md "Skipped: something else answers on :8080 (another suite?)"; md ""; return 0; }
+    "$suite" up >"$RAW/suite-up.log" 2>&1 || { tail -20 "$RAW/suite-up.log" >&2; md "Skipped: bin/suite up failed (raw/suite-up.log)"; md ""; return 0; }
+    started=1
+  fi
+  say "  suite up; idle for ${settle}s"
+  sleep "$settle"
+  md "\`bin/suite up\` ($(grep -o -- '-Xm[sx][0-9]*[mg]' "$ROOT/bin/suite" | head -2 | tr '\n' ' ')per JVM, the suite's options), then ${settle}s without traffic; RSS from \`/proc/<pid>/status\`, heap from \`jcmd <pid> GC.heap_info\`. \"after GC\": the same after \`jcmd <pid> GC.run\`."
+  md ""
+  md "| process | pid | RSS MiB | OS threads | heap committed MiB | RSS after GC MiB | heap committed after GC MiB |"
+  md "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+  local f name pid rss threads heap rss2 heap2 total=0 total2=0 n=0
+  heap_committed() { "$JAVA_HOME/bin/jcmd" "$1" GC.heap_info 2>/dev/null \
+    | awk '/garbage-first heap/ {for (i = 1; i <= NF; i++) if ($i == "committed") {v = $(i + 1); sub(/K,?/, "", v); printf "%.0f", v / 1024}}'; }
+  for f in "$pids"/*.pid; do
+    name="$(basename "$f" .pid)" pid="$(cat "$f")"
+    [ -r "/proc/$pid/status" ] || continue
+    rss="$(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$pid/status")"
+    threads="$(awk '/^Threads:/ {print $2}' "/proc/$pid/status")"
+    heap="$(heap_committed "$pid")"
+    "$JAVA_HOME/bin/jcmd" "$pid" GC.run >/dev/null 2>&1 || true
+    sleep 2
+    rss2="$(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$pid/status")"
+    heap2="$(heap_committed "$pid")"
+    md "| $name | $pid | $rss | $threads | ${heap:-n/a} | $rss2 | ${heap2:-n/a} |"
+    record idle "RSS" "$name" MiB "$rss"
+    record idle "RSS after GC" "$name" MiB "$rss2"
+    total=$((total + rss)) total2=$((total2 + rss2)) n=$((n + 1))
+  done
+  md "| **all $n JVMs** | | **$total** | | | **$total2** | |"
+  md ""
+  md "Whole suite idle: **$(awk -v t="$total" 'BEGIN {printf "%.2f", t / 1024}') GiB** RSS ($(awk -v t="$total2" 'BEGIN {printf "%.2f", t / 1024}') GiB after a full GC of each JVM); target ≤ 1.5 GiB."
+  md ""
+  say "  suite idle RSS: $total MiB ($total2 MiB after GC)"
+  [ "$started" = 1 ] && "$suite" down >>"$RAW/suite-up.log" 2>&1
+  return 0
 }
 
 scenario_tuning() {
@@ -926,7 +1020,7 @@ main() {
   local scenarios=("$@")
   [ ${#scenarios[@]} -gt 0 ] || scenarios=(gateway grpc nagle longpoll startup)
   # the longest (start-up: 28 JVM starts) last
-  [ "${scenarios[0]}" = all ] && scenarios=(gateway grpc e2e journeys fanout longpoll nagle tuning startup)
+  [ "${scenarios[0]}" = all ] && scenarios=(gateway grpc e2e journeys fanout longpoll nagle tuning startup idle)
   select_java
   need wrk h2load nginx jq curl python3 envsubst
   mkdir -p "$RAW"
@@ -935,7 +1029,7 @@ main() {
   machine_info
   local s
   for s in "${scenarios[@]}"; do
-    declare -F "scenario_${s//-/_}" >/dev/null || fail "unknown scenario $s (gateway gateway-ab grpc fanout e2e journeys longpoll startup nagle tuning all)"
+    declare -F "scenario_${s//-/_}" >/dev/null || fail "unknown scenario $s (gateway gateway-ab grpc fanout e2e journeys longpoll startup idle nagle tuning all)"
     "scenario_${s//-/_}"
   done
   md "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -17,6 +17,7 @@ title_of() {
     e2e) echo "4. order -> WebSocket notification latency (ms) by orders/s" ;;
     longpoll) echo "5. parked long polls: server memory per 1k polls (MiB)" ;;
     startup) echo "6. start-up to readiness (s): no cache, cache trained to refresh, cache trained on a workload" ;;
+    idle) echo "6b. the whole suite at idle: RSS per JVM (MiB)" ;;
     nagle) echo "Nagle: p50 round trip (ms) of write-write-read" ;;
     journeys) echo "Gatling mixed journeys: p50 / p99 (ms) per request and journey" ;;
     *) echo "$1" ;;
