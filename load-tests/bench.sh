@@ -845,7 +845,9 @@ scenario_idle() {
   md ""
   if ! ls "$pids"/*.pid >/dev/null 2>&1 || ! "$suite" status | grep -q ' UP '; then
     answers_http "http://127.0.0.1:8080/" && { md "Skipped: something else answers on :8080 (another suite?)"; md ""; return 0; }
-    "$suite" up >"$RAW/suite-up.log" 2>&1 || { tail -20 "$RAW/suite-up.log" >&2; md "Skipped: bin/suite up failed (raw/suite-up.log)"; md ""; return 0; }
+    # a failed start leaves the services that did start running (and, under flock, holding the lock)
+    "$suite" up >"$RAW/suite-up.log" 2>&1 || { tail -20 "$RAW/suite-up.log" >&2; "$suite" down >>"$RAW/suite-up.log" 2>&1
+      md "Skipped: bin/suite up failed (raw/suite-up.log)"; md ""; return 0; }
     started=1
   fi
   say "  suite up; idle for ${settle}s"
