@@ -131,8 +131,13 @@ class OrderEventListener {
             outcome("duplicate");
             return;
         }
-        Optional<OrderDetails> details = enrichTime.record(() -> orders.find(data.orderId()));
-        List<Notification.Item> items = details.map(OrderDetails::items).orElseGet(() -> itemsOf(data));
+        // An event that carries its items (order.created: written with the order, in its transaction) has
+        // nothing to look up; only the others ask order-service, so a busy order-service no longer holds up
+        // the notification of every new order.
+        List<Notification.Item> carried = itemsOf(data);
+        Optional<OrderDetails> details =
+                carried != null ? Optional.empty() : enrichTime.record(() -> orders.find(data.orderId()));
+        List<Notification.Item> items = details.map(OrderDetails::items).orElse(carried);
         NewNotification draft = new NewNotification(
                 data.customerId(),
                 event.id(),
@@ -146,22 +151,26 @@ class OrderEventListener {
                 items,
                 details.isPresent(),
                 data.occurredAt());
-        Optional<Notification> stored = storeTime.record(() -> transactions.execute(tx -> {
-            Optional<Notification> notification = inbox.append(draft);
-            notification.ifPresent(webhooks::enqueue);
-            return notification;
-        }));
-        if (stored == null || stored.isEmpty()) {
+        Stored stored = storeTime.record(() -> transactions.execute(tx -> inbox.append(draft)
+                .map(notification -> new Stored(notification, webhooks.enqueue(notification)))
+                .orElse(null)));
+        if (stored == null) {
             outcome("duplicate");
             return;
         }
-        outcome(draft.enriched() ? "stored-enriched" : "stored-not-enriched");
-        publishTime.record(() -> live.publish(stored.get()));
+        outcome(draft.enriched() ? "stored-enriched" : carried != null ? "stored-from-event" : "stored-not-enriched");
+        publishTime.record(() -> live.publish(stored.notification()));
         if (event.time() != null) {
             lag.record(Duration.between(event.time(), Instant.now()));
         }
-        dispatcher.wakeUp();
+        if (stored.webhookDeliveries() > 0) {
+            // Only then is there something for the dispatcher to do now; its poll is the safety net.
+            dispatcher.wakeUp();
+        }
     }
+
+    /** A notification as committed, with how many webhook deliveries were queued with it. */
+    private record Stored(Notification notification, int webhookDeliveries) {}
 
     private static List<Notification.Item> itemsOf(OrderEvent.Data data) {
         return data.items() == null

@@ -43,8 +43,9 @@ public class Inbox {
      * <p>The first statement locks the user's counter row until commit, so a concurrent store for the
      * same user, on any instance, waits here: number N is committed before N+1 is taken, and once the
      * lock is ours a concurrent store of the same event has either committed (and is seen below) or not
-     * begun. The unique key on (event, user) still backs this up: a violation fails the transaction
-     * rather than storing a second notification.
+     * begun; the insert itself skips an event already stored for this user ({@code ON CONFLICT DO
+     * NOTHING} on the unique key (event, user)), so the check costs no extra round trip while the lock is
+     * held, and a duplicate leaves the counter as it was.
      */
     @Transactional(propagation = Propagation.MANDATORY)
     public Optional<Notification> append(NewNotification draft) {
@@ -54,15 +55,13 @@ public class Inbox {
                         ON CONFLICT (user_id) DO UPDATE SET last_seq = user_inbox.last_seq
                         RETURNING last_seq
                         """).param("user", draft.userId()).query(Long.class).single();
-        if (contains(draft.eventId(), draft.userId())) {
-            return Optional.empty();
-        }
         long seq = last + 1;
-        jdbc.sql("""
+        int inserted = jdbc.sql("""
                         INSERT INTO notifications (user_id, seq, event_id, type, order_id, status, previous_status,
                                                    order_version, total, currency, items, enriched, occurred_at)
                         VALUES (:user, :seq, :event, :type, :order, :status, :previous,
                                 :version, :total, :currency, CAST(:items AS jsonb), :enriched, :occurred)
+                        ON CONFLICT ON CONSTRAINT one_notification_per_event_and_user DO NOTHING
                         """)
                 .param("user", draft.userId())
                 .param("seq", seq)
@@ -78,6 +77,9 @@ public class Inbox {
                 .param("enriched", draft.enriched())
                 .param("occurred", OffsetDateTime.ofInstant(draft.occurredAt(), ZoneOffset.UTC))
                 .update();
+        if (inserted == 0) {
+            return Optional.empty();
+        }
         jdbc.sql("UPDATE user_inbox SET last_seq = :seq WHERE user_id = :user")
                 .param("seq", seq)
                 .param("user", draft.userId())

@@ -81,6 +81,25 @@ class EnrichmentIT {
     }
 
     @Test
+    void anOrderCreatedEventCarriesItsItemsSoOrderServiceIsNotAsked() {
+        String user = user();
+        // order-service would be slow: a lookup would show as a wait, and in calls()
+        orderService.delay(Duration.ofSeconds(2));
+
+        events.publish(OrderEvents.created(UUID.randomUUID(), user, UUID.randomUUID()));
+        await().atMost(WAIT).until(() -> clients.inbox(user).size() == 1);
+
+        JsonNode notification = clients.inbox(user).get(0);
+        assertThat(notification.path("items").get(0).path("sku").asString()).isEqualTo("BOOK-42");
+        assertThat(notification.path("enriched").asBoolean())
+                .as("the items came from the event, not from GetOrder")
+                .isFalse();
+        assertThat(orderService.calls()).isZero();
+        assertThat(clients.metric("notifications_consumed_total", "outcome=\"stored-from-event\""))
+                .isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
     void onlyUnavailableIsRetried() {
         String user = user();
         orderService.failNext(Status.Code.UNAVAILABLE, 2);
