@@ -1,12 +1,12 @@
 package dev.protocollab.e2e.chaos;
 
+import dev.protocollab.testsupport.Http2Frames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,8 +28,6 @@ final class Http2Flood implements AutoCloseable {
         SETTINGS_FLOOD,
         PING_FLOOD
     }
-
-    private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final String source;
     private final int port;
@@ -77,8 +75,8 @@ final class Http2Flood implements AutoCloseable {
                 InputStream in = socket.getInputStream();
                 attackers.execute(() -> drain(in));
             }
-            out.write(PREFACE);
-            out.write(frame(0x4, 0, 0, new byte[0])); // SETTINGS
+            out.write(Http2Frames.PREFACE);
+            out.write(Http2Frames.frame(Http2Frames.SETTINGS, 0, 0, new byte[0])); // SETTINGS
             int stream = 1;
             long next = System.nanoTime();
             while (running) {
@@ -88,13 +86,19 @@ final class Http2Flood implements AutoCloseable {
                 for (int i = 0; i < 50; i++) {
                     switch (kind) {
                         case RAPID_RESET -> {
-                            batch.writeBytes(frame(0x1, 0x5, stream, headers())); // END_STREAM | END_HEADERS
-                            batch.writeBytes(frame(0x3, 0, stream, new byte[] {0, 0, 0, 8})); // RST_STREAM CANCEL
+                            batch.writeBytes(Http2Frames.frame(
+                                    Http2Frames.HEADERS,
+                                    Http2Frames.END_STREAM_AND_HEADERS,
+                                    stream,
+                                    Http2Frames.getRequest(path, "127.0.0.1:" + port)));
+                            batch.writeBytes(Http2Frames.frame(
+                                    Http2Frames.RST_STREAM, 0, stream, new byte[] {0, 0, 0, 8})); // CANCEL
                             stream += 2;
                         }
                         case SETTINGS_FLOOD ->
-                            batch.writeBytes(frame(0x4, 0, 0, new byte[] {0, 3, 0, 0, 0, 100})); // MAX_CONCURRENT
-                        case PING_FLOOD -> batch.writeBytes(frame(0x6, 0, 0, new byte[8]));
+                            batch.writeBytes(Http2Frames.frame(
+                                    Http2Frames.SETTINGS, 0, 0, new byte[] {0, 3, 0, 0, 0, 100})); // MAX_CONCURRENT
+                        case PING_FLOOD -> batch.writeBytes(Http2Frames.frame(Http2Frames.PING, 0, 0, new byte[8]));
                     }
                 }
                 out.write(batch.toByteArray());
@@ -117,37 +121,6 @@ final class Http2Flood implements AutoCloseable {
     }
 
     /** GET {@code path} on this host: HPACK static-table entries and literals without Huffman coding. */
-    private byte[] headers() {
-        ByteArrayOutputStream block = new ByteArrayOutputStream();
-        block.write(0x82); // :method GET
-        block.write(0x86); // :scheme http
-        literal(block, 0x04, path); // :path, name from the static table
-        literal(block, 0x01, "127.0.0.1:" + port); // :authority
-        return block.toByteArray();
-    }
-
-    private static void literal(ByteArrayOutputStream block, int nameIndex, String value) {
-        byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
-        block.write(nameIndex); // literal header field without indexing, indexed name (4-bit prefix)
-        block.write(bytes.length); // no Huffman, length < 127
-        block.writeBytes(bytes);
-    }
-
-    private static byte[] frame(int type, int flags, int stream, byte[] payload) {
-        ByteArrayOutputStream frame = new ByteArrayOutputStream(9 + payload.length);
-        frame.write(payload.length >>> 16);
-        frame.write(payload.length >>> 8);
-        frame.write(payload.length);
-        frame.write(type);
-        frame.write(flags);
-        frame.write(stream >>> 24);
-        frame.write(stream >>> 16);
-        frame.write(stream >>> 8);
-        frame.write(stream);
-        frame.writeBytes(payload);
-        return frame.toByteArray();
-    }
-
     @Override
     public void close() {
         running = false;

@@ -1,5 +1,6 @@
 package dev.protocollab.gateway.abuse;
 
+import dev.protocollab.testsupport.Http2Frames;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -25,7 +26,6 @@ import javax.net.ssl.SSLSocket;
 final class RawClient implements AutoCloseable {
 
     static final int ENHANCE_YOUR_CALM = 0xb;
-    private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final Socket socket;
     private final int port;
@@ -121,27 +121,32 @@ final class RawClient implements AutoCloseable {
     }
 
     RawClient preface() throws IOException {
-        write(PREFACE);
-        return frame(0x4, 0, 0, new byte[0]); // SETTINGS, empty
+        write(Http2Frames.PREFACE);
+        return frame(Http2Frames.SETTINGS, 0, 0, new byte[0]); // empty
     }
 
     /** {@code count} streams each opened (GET, END_STREAM) and cancelled at once: the rapid-reset pattern. */
     RawClient rapidResets(int count) throws IOException {
         ByteArrayOutputStream batch = new ByteArrayOutputStream();
         for (int i = 0, stream = 1; i < count; i++, stream += 2) {
-            batch.writeBytes(encode(0x1, 0x5, stream, getHeaders()));
-            batch.writeBytes(encode(0x3, 0, stream, new byte[] {0, 0, 0, 8})); // RST_STREAM CANCEL
+            batch.writeBytes(Http2Frames.frame(
+                    Http2Frames.HEADERS,
+                    Http2Frames.END_STREAM_AND_HEADERS,
+                    stream,
+                    Http2Frames.getRequest("/.well-known/jwks.json", "127.0.0.1:" + port)));
+            batch.writeBytes(Http2Frames.frame(Http2Frames.RST_STREAM, 0, stream, new byte[] {0, 0, 0, 8})); // CANCEL
         }
         write(batch.toByteArray());
         return this;
     }
 
     RawClient settings(int count) throws IOException {
-        return repeat(count, encode(0x4, 0, 0, new byte[] {0, 3, 0, 0, 0, 100})); // MAX_CONCURRENT_STREAMS
+        byte[] maxConcurrentStreams100 = {0, 3, 0, 0, 0, 100};
+        return repeat(count, Http2Frames.frame(Http2Frames.SETTINGS, 0, 0, maxConcurrentStreams100));
     }
 
     RawClient pings(int count) throws IOException {
-        return repeat(count, encode(0x6, 0, 0, new byte[8]));
+        return repeat(count, Http2Frames.frame(Http2Frames.PING, 0, 0, new byte[8]));
     }
 
     private RawClient repeat(int count, byte[] frame) throws IOException {
@@ -154,7 +159,7 @@ final class RawClient implements AutoCloseable {
     }
 
     RawClient frame(int type, int flags, int stream, byte[] payload) throws IOException {
-        write(encode(type, flags, stream, payload));
+        write(Http2Frames.frame(type, flags, stream, payload));
         return this;
     }
 
@@ -196,37 +201,6 @@ final class RawClient implements AutoCloseable {
         } catch (SocketException reset) {
             return true;
         }
-    }
-
-    private byte[] getHeaders() {
-        ByteArrayOutputStream block = new ByteArrayOutputStream();
-        block.write(0x82); // :method GET
-        block.write(0x86); // :scheme http
-        literal(block, 0x04, "/.well-known/jwks.json"); // :path
-        literal(block, 0x01, "127.0.0.1:" + port); // :authority
-        return block.toByteArray();
-    }
-
-    private static void literal(ByteArrayOutputStream block, int nameIndex, String value) {
-        byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
-        block.write(nameIndex); // literal without indexing, indexed name
-        block.write(bytes.length); // no Huffman coding, shorter than 127
-        block.writeBytes(bytes);
-    }
-
-    private static byte[] encode(int type, int flags, int stream, byte[] payload) {
-        ByteArrayOutputStream frame = new ByteArrayOutputStream(9 + payload.length);
-        frame.write(payload.length >>> 16);
-        frame.write(payload.length >>> 8);
-        frame.write(payload.length);
-        frame.write(type);
-        frame.write(flags);
-        frame.write(stream >>> 24);
-        frame.write(stream >>> 16);
-        frame.write(stream >>> 8);
-        frame.write(stream);
-        frame.writeBytes(payload);
-        return frame.toByteArray();
     }
 
     private void write(byte[] bytes) throws IOException {
