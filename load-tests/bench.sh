@@ -771,7 +771,7 @@ scenario_journeys() {
   GATLING_DIR="$(ls -dt "$HERE"/results/gatling/mixedjourneys-* 2>/dev/null | head -1)"
   md "## Mixed user journeys (Gatling, open model)"
   md ""
-  md "On $where, for ${JOURNEY_DURATION}s: $JOURNEY_PLACE_RATE users/s place an order and watch it until DELIVERED (the four watches in turn; fulfilment takes 2 + 3 + 3 s), $JOURNEY_BROWSE_RATE users/s browse (list, get, get again with \`If-None-Match\` → 304), $JOURNEY_AUDIENCE_RATE users/s join stream-service's audience for ${JOURNEY_HOLD}s each (half SSE \`/api/stream/orders\`, half WebSocket \`/ws/stream\`: about $(awk -v r="$JOURNEY_AUDIENCE_RATE" -v h="$JOURNEY_HOLD" 'BEGIN{printf "%d", r*h}') connected at once). Group rows are whole journeys, from the first request of the group to its end; a watch's time includes the 8 s of fulfilment."
+  md "On $where, for ${JOURNEY_DURATION}s: $JOURNEY_PLACE_RATE users/s place an order and watch it until DELIVERED (the four watches in turn; fulfilment takes 2 + 3 + 3 s), $JOURNEY_BROWSE_RATE users/s browse (list, get, get again with \`If-None-Match\`: 304, or 200 with a new ETag when fulfilment moved the order in between), $JOURNEY_AUDIENCE_RATE users/s join stream-service's audience for ${JOURNEY_HOLD}s each (half SSE \`/api/stream/metrics\`, half WebSocket \`/ws/stream\`: about $(awk -v r="$JOURNEY_AUDIENCE_RATE" -v h="$JOURNEY_HOLD" 'BEGIN{printf "%d", r*h}') connected at once). Group rows are whole journeys, from the first request of the group to its end; a watch's time includes the 8 s of fulfilment."
   md ""
   md "| request or journey | ok | failed | p50 ms | p75 ms | p95 ms | p99 ms | max ms |"
   md "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
