@@ -6,8 +6,6 @@ import dev.protocollab.e2e.suite.FullSuite;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -55,18 +53,7 @@ class FanOutIT {
         // the machine was busy after LoadBalancingIT's restart).
         broadcast.until(m -> "subscribed".equals(m.path("type").asString()), Duration.ofSeconds(10));
 
-        HttpResponse<String> created = http.send(
-                HttpRequest.newBuilder(suite.gateway().httpUri().resolve("/api/orders"))
-                        .timeout(Duration.ofSeconds(10))
-                        .header("Authorization", "Bearer " + token)
-                        .header("Content-Type", "application/json")
-                        .POST(
-                                HttpRequest.BodyPublishers.ofString(
-                                        "{\"items\":[{\"sku\":\"FAN-1\",\"quantity\":1,\"unitPrice\":\"3.00\"}],\"currency\":\"EUR\"}"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(created.statusCode()).isEqualTo(201);
-        String orderId = JSON.readTree(created.body()).path("id").asString();
+        String orderId = suite.placeOrder(token, "FAN-1");
 
         for (Messages socket : sockets) {
             List<JsonNode> delivered = socket.until(

@@ -35,7 +35,7 @@ class LoadBalancingIT {
     void requestsReachBothInstancesAndSurviveTheLossOfOne() throws Exception {
         FullSuite suite = FullSuite.shared();
         String token = suite.token("lb-" + UUID.randomUUID().toString().substring(0, 8));
-        String id = create(suite, token);
+        String id = suite.placeOrder(token, "LB-1");
         List<Double> before = counts(suite);
 
         for (int i = 0; i < 20; i++) {
@@ -50,7 +50,7 @@ class LoadBalancingIT {
 
         // a POST is not idempotent, so the gateway never retries it: created before the kill
         String other = suite.token("lb-" + UUID.randomUUID().toString().substring(0, 8));
-        String otherId = create(suite, other);
+        String otherId = suite.placeOrder(other, "LB-1");
         FullSuite.Instance victim = suite.orderServices().get(1);
         victim.process().kill();
         try {
@@ -93,20 +93,5 @@ class LoadBalancingIT {
                                 .build(),
                         HttpResponse.BodyHandlers.discarding())
                 .statusCode();
-    }
-
-    private String create(FullSuite suite, String token) throws Exception {
-        HttpResponse<String> created = http.send(
-                HttpRequest.newBuilder(suite.gateway().httpUri().resolve("/api/orders"))
-                        .timeout(Duration.ofSeconds(10))
-                        .header("Authorization", "Bearer " + token)
-                        .header("Content-Type", "application/json")
-                        .POST(
-                                HttpRequest.BodyPublishers.ofString(
-                                        "{\"items\":[{\"sku\":\"LB-1\",\"quantity\":1,\"unitPrice\":\"1.00\"}],\"currency\":\"EUR\"}"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(created.statusCode()).isEqualTo(201);
-        return JSON.readTree(created.body()).path("id").asString();
     }
 }

@@ -64,19 +64,7 @@ class ObservabilityIT {
         new SecureRandom().nextBytes(random);
         String traceId = HexFormat.of().formatHex(random, 0, 16);
         String traceparent = "00-" + traceId + "-" + HexFormat.of().formatHex(random, 16, 24) + "-01";
-        HttpResponse<String> created = http.send(
-                HttpRequest.newBuilder(suite.gateway().httpUri().resolve("/api/orders"))
-                        .timeout(Duration.ofSeconds(10))
-                        .header("Authorization", "Bearer " + token)
-                        .header("Content-Type", "application/json")
-                        .header("traceparent", traceparent)
-                        .POST(
-                                HttpRequest.BodyPublishers.ofString(
-                                        "{\"items\":[{\"sku\":\"TRACE-1\",\"quantity\":1,\"unitPrice\":\"2.00\"}],\"currency\":\"EUR\"}"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(created.statusCode()).isEqualTo(201);
-        String orderId = JSON.readTree(created.body()).path("id").asString();
+        String orderId = suite.placeOrder(token, "TRACE-1", "traceparent", traceparent);
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> pushed.stream().anyMatch(message -> message.contains(orderId)));
 

@@ -88,22 +88,47 @@ public final class FullSuite implements AutoCloseable {
 
     /** A development JWT for {@code subject} from the gateway's issuer ({@code POST /auth/token}). */
     public String token(String subject) {
+        java.net.http.HttpResponse<String> response = post("/auth/token", "{\"subject\":\"" + subject + "\"}");
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("POST /auth/token answered " + response.statusCode());
+        }
+        return JSON.readTree(response.body()).path("access_token").asString();
+    }
+
+    /**
+     * Places a one-line order through the gateway as the token's user and returns its id; {@code headers}
+     * are extra name/value pairs (a {@code traceparent}, say).
+     */
+    public String placeOrder(String token, String sku, String... headers) {
+        String[] all = new String[headers.length + 2];
+        all[0] = "Authorization";
+        all[1] = "Bearer " + token;
+        System.arraycopy(headers, 0, all, 2, headers.length);
+        java.net.http.HttpResponse<String> response = post(
+                "/api/orders",
+                "{\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":1,\"unitPrice\":\"1.00\"}],\"currency\":\"EUR\"}",
+                all);
+        if (response.statusCode() != 201) {
+            throw new IllegalStateException(
+                    "POST /api/orders answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body()).path("id").asString();
+    }
+
+    private java.net.http.HttpResponse<String> post(String path, String json, String... headers) {
         try (java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
                 .version(java.net.http.HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
                 .build()) {
-            java.net.http.HttpResponse<String> response = http.send(
-                    java.net.http.HttpRequest.newBuilder(gateway.httpUri().resolve("/auth/token"))
-                            .timeout(Duration.ofSeconds(10))
-                            .header("Content-Type", "application/json")
-                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
-                                    "{\"subject\":\"" + subject + "\"}"))
-                            .build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("POST /auth/token answered " + response.statusCode());
+            java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
+                            gateway.httpUri().resolve(path))
+                    .timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json));
+            for (int i = 0; i < headers.length; i += 2) {
+                request.header(headers[i], headers[i + 1]);
             }
-            return JSON.readTree(response.body()).path("access_token").asString();
+            return http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
