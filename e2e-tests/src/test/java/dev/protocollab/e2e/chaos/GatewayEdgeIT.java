@@ -3,6 +3,7 @@ package dev.protocollab.e2e.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.protocollab.e2e.suite.Prometheus;
 import dev.protocollab.e2e.suite.ServiceProcess;
 import java.io.IOException;
 import java.net.URI;
@@ -214,13 +215,7 @@ class GatewayEdgeIT {
 
     /** {@code gateway_abuse_connections_*_total{reason=...}} from the gateway's Prometheus endpoint. */
     private static Map<String, Double> abuseMeters() throws Exception {
-        String text = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + "/actuator/prometheus"))
-                                .timeout(Duration.ofSeconds(5))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body();
+        String text = Prometheus.scrape(URI.create("http://127.0.0.1:" + management));
         Map<String, Double> meters = new LinkedHashMap<>();
         Matcher meter = ABUSE_METER.matcher(text);
         while (meter.find()) {

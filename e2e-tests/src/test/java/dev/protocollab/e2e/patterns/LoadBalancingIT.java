@@ -69,12 +69,7 @@ class LoadBalancingIT {
     private List<Double> counts(FullSuite suite) throws Exception {
         List<Double> counts = new ArrayList<>();
         for (FullSuite.Instance instance : suite.orderServices()) {
-            String metrics = http.send(
-                            HttpRequest.newBuilder(instance.managementUri().resolve("/actuator/prometheus"))
-                                    .timeout(Duration.ofSeconds(5))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString())
-                    .body();
+            String metrics = instance.prometheus();
             double sum = 0;
             Matcher matcher = COUNT.matcher(metrics);
             while (matcher.find()) {

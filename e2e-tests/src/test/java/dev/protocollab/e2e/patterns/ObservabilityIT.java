@@ -112,31 +112,21 @@ class ObservabilityIT {
                         .build(),
                 HttpResponse.BodyHandlers.discarding());
 
-        assertThat(prometheus(suite.gateway().management()))
+        assertThat(suite.gateway().prometheus())
                 .as("the gateway's requests by negotiated protocol")
                 .containsPattern("gateway_requests_seconds_count\\{[^}]*protocol=\"HTTP/1.1\"");
         for (FullSuite.Instance instance : suite.orderServices()) {
-            assertThat(prometheus(instance.management()))
+            assertThat(instance.prometheus())
                     .as("order-service: REST requests")
                     .contains("http_server_requests_seconds_count{");
         }
         for (FullSuite.Instance instance : suite.notificationServices()) {
-            assertThat(prometheus(instance.management()))
+            assertThat(instance.prometheus())
                     .as("notification-service: AMQP deliveries")
                     .contains("spring_rabbit_listener_seconds_count{");
         }
-        assertThat(prometheus(suite.streamService().management()))
+        assertThat(suite.streamService().prometheus())
                 .as("stream-service: SSE/WebSocket requests")
                 .contains("http_server_requests_seconds_count{");
-    }
-
-    private String prometheus(int managementPort) throws Exception {
-        return http.send(
-                        HttpRequest.newBuilder(java.net.URI.create(
-                                        "http://127.0.0.1:" + managementPort + "/actuator/prometheus"))
-                                .timeout(Duration.ofSeconds(5))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body();
     }
 }

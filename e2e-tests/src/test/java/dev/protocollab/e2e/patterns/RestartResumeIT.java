@@ -167,12 +167,7 @@ class RestartResumeIT {
 
     private long parkedPolls(FullSuite.Instance instance) {
         try {
-            String metrics = http.send(
-                            HttpRequest.newBuilder(instance.managementUri().resolve("/actuator/prometheus"))
-                                    .timeout(Duration.ofSeconds(5))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString())
-                    .body();
+            String metrics = instance.prometheus();
             Matcher matcher = PARKED.matcher(metrics);
             return matcher.find() ? (long) Double.parseDouble(matcher.group(1)) : 0;
         } catch (IOException e) {

@@ -53,6 +53,11 @@ public final class FullSuite implements AutoCloseable {
         public URI managementUri() {
             return URI.create("http://127.0.0.1:" + management);
         }
+
+        /** This instance's {@code /actuator/prometheus} text. */
+        public String prometheus() throws java.io.IOException, InterruptedException {
+            return Prometheus.scrape(managementUri());
+        }
     }
 
     /** The gateway's listeners and the folder where it writes its development CA and signing key. */
@@ -68,6 +73,11 @@ public final class FullSuite implements AutoCloseable {
 
         public Path caCertificate() {
             return state.resolve("certs/ca.pem");
+        }
+
+        /** The gateway's {@code /actuator/prometheus} text. */
+        public String prometheus() throws java.io.IOException, InterruptedException {
+            return Prometheus.scrape(URI.create("http://127.0.0.1:" + management));
         }
     }
 
