@@ -26,7 +26,7 @@
 # Scenario 3 starts its own stream-service; 3 and 4 need a gateway for tokens (the running suite's at
 # BENCH_GATEWAY), and 4 needs the running suite; each says so and is skipped when it cannot run. Knobs (environment):
 #   BENCH_DURATION (15 s per measurement)  BENCH_WARMUP (5 s)  BENCH_CONNECTIONS (32 requests in flight)
-#   BENCH_FANOUT_CLIENTS ("1000 5000 10000 max")  BENCH_E2E_RATES ("50 100 200")
+#   BENCH_FANOUT_CLIENTS ("1000 5000 10000 max")  BENCH_E2E_RATES ("50 100 200")  BENCH_E2E_USERS (1: orders spread over N users)
 #   BENCH_LONGPOLL_CLIENTS ("1000 5000 10000")  BENCH_GATEWAY (http://127.0.0.1:8080)
 #   BENCH_JIT_WARMUP (20 s per service path)  BENCH_GATEWAY_JIT_WARMUP (90 s)  BENCH_LONGPOLL_HEAP (2g)  BENCH_STARTUP_SERVICES (all four)  BENCH_STARTUP_RUNS (3)
 #   BENCH_JOURNEY_PLACE_RATE (2/s)  BENCH_JOURNEY_BROWSE_RATE (5/s)  BENCH_JOURNEY_AUDIENCE_RATE (5/s)
@@ -48,6 +48,7 @@ GATEWAY="${BENCH_GATEWAY:-http://127.0.0.1:8080}"
 # CAP_SYS_RESOURCE), so one stream-service holds 20000 minus the descriptors it already uses
 FANOUT_CLIENTS="${BENCH_FANOUT_CLIENTS:-1000 5000 10000 max}"
 E2E_RATES="${BENCH_E2E_RATES:-50 100 200}"
+E2E_USERS="${BENCH_E2E_USERS:-1}"
 LONGPOLL_CLIENTS="${BENCH_LONGPOLL_CLIENTS:-1000 5000 10000}"
 UPSTREAM_KEEPALIVE="${NGINX_UPSTREAM_KEEPALIVE:-64}"
 JDK25_DEFAULT=/usr/lib/jvm/temurin-25-jdk-amd64
@@ -616,15 +617,18 @@ scenario_e2e() {
   fi
   md "## 4. Order → WebSocket notification, through the gateway"
   md ""
-  md "On $where: one user holds \`/ws/notifications\` through the gateway; orders are created at a fixed rate (\`POST /api/orders\` through the gateway, JDK HttpClient, HTTP/1.1); latency from each create's scheduled start to its \`order.created\` notification (gateway → order-service → outbox relay → RabbitMQ → notification-service → WebSocket → gateway)."
+  md "On $where: $E2E_USERS user(s) each hold \`/ws/notifications\` through the gateway; orders are created, for the users in turn, at a fixed rate (\`POST /api/orders\` through the gateway, JDK HttpClient, HTTP/1.1); latency from each create's scheduled start to its \`order.created\` notification (gateway → order-service → outbox relay → RabbitMQ → notification-service → WebSocket → gateway)."
   md ""
-  md "| orders/s | sent | notified | errors | create p50 / p99 ms | notification p50 ms | p99 ms | max ms | outbox lag p50 / p99 ms | event → fan-out p50 / p99 ms | consumer ms/event: enrich / store / fan-out | events consumed | max queue backlog |"
-  md "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-  local r file token sampler
+  md "| orders/s | sent | notified | errors | create p50 / p99 ms | notification p50 ms | p99 ms | max ms | outbox lag p50 / p99 ms | event → fan-out p50 / p99 ms | consumer ms/event: enrich / store / fan-out | events consumed | events per store transaction | max queue backlog |"
+  md "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  local r file token sampler u
   local before_prom="$RAW/notification-prometheus-e2e-start.txt"
   [ -z "$E2E_NOTIFICATION_MGMT" ] || curl -fsS -m 5 "http://127.0.0.1:$E2E_NOTIFICATION_MGMT/actuator/prometheus" >"$before_prom" 2>/dev/null || true
   for r in $E2E_RATES; do
-    token="$(GATEWAY="$gateway" token_for "bench-e2e-$r-$RUN_ID")"
+    token=""
+    for u in $(seq 1 "$E2E_USERS"); do
+      token="${token:+$token,}$(GATEWAY="$gateway" token_for "bench-e2e-$r-$RUN_ID-$u")"
+    done
     file="$RAW/driver-e2e-$r.txt"
     # the order-event queue's depth once a second: a backlog there is notification-service falling behind
     sampler=""
@@ -640,7 +644,7 @@ scenario_e2e() {
       --hgrm="$RAW/driver-e2e-$r.hgrm" >"$file" 2>&1 || say "  e2e $r failed (see $file)"
     [ -z "$sampler" ] || { kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true; }
     # order-service's own timer from commit to broker confirm (a decaying two-minute window): the first leg
-    local lag="n/a" nlag="n/a" stages="n/a" consumed="n/a" backlog="n/a"
+    local lag="n/a" nlag="n/a" stages="n/a" consumed="n/a" backlog="n/a" batch="n/a"
     if [ -n "$E2E_ORDER_MGMT" ]; then
       curl -fsS -m 5 "http://127.0.0.1:$E2E_ORDER_MGMT/actuator/prometheus" >"$RAW/order-prometheus-e2e-$r.txt" 2>/dev/null || true
       lag="$(awk -F'[ ]' '/^outbox_lag_seconds\{.*quantile="0.5"/ {p50 = $NF * 1000} /^outbox_lag_seconds\{.*quantile="0.99"/ {p99 = $NF * 1000} END {printf "%.0f / %.0f", p50, p99}' "$RAW/order-prometheus-e2e-$r.txt")"
@@ -655,16 +659,19 @@ scenario_e2e() {
         function key(line, k) { match(line, /stage="[a-z]+"/); return substr(line, RSTART + 7, RLENGTH - 8) }
         /^notifications_consumer_stage_seconds_(sum|count)\{/ { k = key($0) ($1 ~ /_sum\{/ ? "s" : "c"); if (FILENAME == ARGV[1]) b[k] = $NF; else a[k] = $NF }
         /^notifications_consumed_total\{/ { if (FILENAME == ARGV[1]) cb += $NF; else ca += $NF }
+        /^notifications_consumer_batch_(sum|count)[{ ]/ { k = ($1 ~ /_sum/ ? "bs" : "bc"); if (FILENAME == ARGV[1]) b[k] = $NF; else a[k] = $NF }
         END {
-          if (!("enrichc" in a)) { print "n/a|n/a"; exit }
+          if (!("enrichc" in a)) { print "n/a|n/a|n/a"; exit }
           for (i = 1; i <= 3; i++) { st = (i == 1 ? "enrich" : i == 2 ? "store" : "publish"); n = a[st "c"] - b[st "c"]
             out = out (i > 1 ? " / " : "") (n > 0 ? sprintf("%.1f", (a[st "s"] - b[st "s"]) * 1000 / n) : "n/a") }
-          printf "%s|%d\n", out, ca - cb }' "$before_prom" "$prom")"
+          n = a["bc"] - b["bc"]
+          printf "%s|%d|%s\n", out, ca - cb, ("bc" in a && n > 0 ? sprintf("%.1f", (a["bs"] - b["bs"]) / n) : "n/a") }' "$before_prom" "$prom")"
+      batch="${stages##*|}" stages="${stages%|*}"
       consumed="${stages#*|}" stages="${stages%|*}"
       cp "$prom" "$before_prom"
       backlog="$(sort -n "$RAW/queue-e2e-$r.txt" | tail -1)"
     fi
-    md "| $r | $(val "$file" e2e.sent) | $(val "$file" e2e.notified) | $(val "$file" e2e.errors) | $(val "$file" e2e.create.p50) / $(val "$file" e2e.create.p99) | $(val "$file" e2e.latency.p50) | $(val "$file" e2e.latency.p99) | $(val "$file" e2e.latency.max) | $lag | $nlag | $stages | $consumed | ${backlog:-n/a} |"
+    md "| $r | $(val "$file" e2e.sent) | $(val "$file" e2e.notified) | $(val "$file" e2e.errors) | $(val "$file" e2e.create.p50) / $(val "$file" e2e.create.p99) | $(val "$file" e2e.latency.p50) | $(val "$file" e2e.latency.p99) | $(val "$file" e2e.latency.max) | $lag | $nlag | $stages | $consumed | $batch | ${backlog:-n/a} |"
     record e2e "p50" "$r" ms "$(val "$file" e2e.latency.p50)"
     record e2e "p99" "$r" ms "$(val "$file" e2e.latency.p99)"
     say "  e2e $r/s: p99 $(val "$file" e2e.latency.p99) ms"

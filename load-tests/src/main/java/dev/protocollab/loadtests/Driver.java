@@ -43,7 +43,7 @@ public final class Driver {
                             [--mode=closed --concurrency=64 | --mode=rate --rate=2000] [--warmup=5] [--duration=15]
                   fanout    --url=http://localhost:8083 --transport=ws|sse --clients=1000 --token=<jwt>
                             [--duration=30] [--connect-rate=500] [--processes=1] [--part-heap=768m]
-                  e2e       --gateway=http://localhost:8080 --token=<jwt> --rate=50 [--duration=20]
+                  e2e       --gateway=http://localhost:8080 --token=<jwt>[,<jwt>…] --rate=50 [--duration=20]
                   longpoll  --url=<long-poll url> [--auth=...] --clients=1000 [--hold=20]
                   nagle     [--iterations=200] [--target=host:port --path=/api/orders/<id> --auth=...]
                 """);

@@ -6,6 +6,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,8 +18,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * End to end through the gateway: one user holds a notification WebSocket ({@code /ws/notifications})
- * while orders are created at a fixed rate ({@code POST /api/orders}); the latency of each order is from
+ * End to end through the gateway: each user ({@code --token} takes one token per user, comma-separated)
+ * holds a notification WebSocket ({@code /ws/notifications}) while orders are created at a fixed rate
+ * ({@code POST /api/orders}), for the users in turn; the latency of each order is from
  * the intended start of its create request to the arrival of its {@code order.created} notification.
  * That spans the gateway, order-service's transaction and outbox relay, RabbitMQ, notification-service's
  * consumer, its store and live fan-out, and the gateway again.
@@ -45,7 +48,7 @@ final class OrderToNotification {
 
     private void execute(Options options) throws Exception {
         String gateway = options.string("gateway");
-        String token = options.string("token");
+        List<String> tokens = List.of(options.string("token").split(","));
         int rate = options.integer("rate", 50);
         Duration warmup = options.seconds("warmup", 5);
         Duration duration = options.seconds("duration", 20);
@@ -53,17 +56,20 @@ final class OrderToNotification {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
-        WebSocket socket = client.newWebSocketBuilder()
-                .header("Authorization", "Bearer " + token)
-                .buildAsync(URI.create(gateway.replaceFirst("^http", "ws") + "/ws/notifications"), listener())
-                .get(10, TimeUnit.SECONDS);
-
-        HttpRequest request = HttpRequest.newBuilder(URI.create(gateway + "/api/orders"))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofString(BODY))
-                .build();
+        List<WebSocket> sockets = new ArrayList<>();
+        List<HttpRequest> requests = new ArrayList<>();
+        for (String token : tokens) {
+            sockets.add(client.newWebSocketBuilder()
+                    .header("Authorization", "Bearer " + token)
+                    .buildAsync(URI.create(gateway.replaceFirst("^http", "ws") + "/ws/notifications"), listener())
+                    .get(10, TimeUnit.SECONDS));
+            requests.add(HttpRequest.newBuilder(URI.create(gateway + "/api/orders"))
+                    .header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json")
+                    .timeout(Duration.ofSeconds(10))
+                    .POST(HttpRequest.BodyPublishers.ofString(BODY))
+                    .build());
+        }
         long interval = TimeUnit.SECONDS.toNanos(1) / rate;
         long start = System.nanoTime();
         long warmupEnd = start + warmup.toNanos();
@@ -89,6 +95,7 @@ final class OrderToNotification {
                 sent++;
             }
             boolean counted = measuring;
+            HttpRequest request = requests.get((int) (i % requests.size()));
             client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
                 if (error != null || response.statusCode() != 201) {
                     errors.incrementAndGet();
@@ -115,9 +122,10 @@ final class OrderToNotification {
         while (matched.get() < sent && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        socket.abort();
+        sockets.forEach(WebSocket::abort);
         System.out.printf(
-                "e2e.rate=%d%ne2e.sent=%d%ne2e.notified=%d%ne2e.errors=%d%n", rate, sent, matched.get(), errors.get());
+                "e2e.rate=%d%ne2e.users=%d%ne2e.sent=%d%ne2e.notified=%d%ne2e.errors=%d%n",
+                rate, tokens.size(), sent, matched.get(), errors.get());
         Latencies.print("e2e.latency", endToEnd.snapshot(), options.string("hgrm", null));
         Latencies.print("e2e.create", create.snapshot(), null);
     }
