@@ -17,9 +17,10 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Every change to an order goes through here, and each one, in a single transaction, (1) writes the
- * order, (2) appends its event to the outbox and (3) queues a change notification for waiting pollers.
- * Because all three commit or none do, a crash between commit and publish loses nothing: the outbox
- * relay publishes whatever is committed, and never anything that is not.
+ * order, (2) appends its event to the outbox and (3) queues a change notification for waiting pollers
+ * (not for a creation, which nobody can be waiting on yet). Because all of it commits or none does, a
+ * crash between commit and publish loses nothing: the outbox relay publishes whatever is committed, and
+ * never anything that is not.
  */
 @Service
 public class Orders {
@@ -78,7 +79,10 @@ public class Orders {
                 id, customerId, OrderStatus.PENDING, 1, request.currency(), request.total(), request.items(), now, now);
         repository.insert(order, dueAfter(OrderStatus.PENDING, now));
         outbox.orderCreated(order);
-        changes.announce(order.id(), order.status(), order.version(), order.updatedAt());
+        // No change announcement: nobody can be waiting on an order before it exists (a long poll or a
+        // watch reads the order, NOT_FOUND until this commits, after subscribing), and a NOTIFY would make
+        // this commit take PostgreSQL's database-wide notify lock and hold it through the WAL flush, which
+        // serialised every create under load (docs/benchmarks.md, scenario 4).
         return new Created(order, false);
     }
 
