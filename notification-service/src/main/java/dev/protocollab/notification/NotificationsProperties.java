@@ -32,9 +32,11 @@ public record NotificationsProperties(
      * thread, then dead-lettered; one that cannot even be read goes to the dead-letter queue at once.
      * {@code concurrency} consumers per instance (virtual threads) each handle one event at a time, and
      * an event's time is mostly waiting (on order-service's {@code GetOrder}, on the user's row lock), so
-     * an instance consumes about {@code concurrency} / (time per event) events a second: 2 consumed ~14/s
-     * when order-service was slow under load (docs/adr/0101). Each consumer may hold one pooled JDBC
-     * connection, so keep it well below {@code spring.datasource.hikari.maximum-pool-size}.
+     * an instance consumes about {@code concurrency} / (time per event) events a second. The consumers
+     * holding events of the same user store them together, in one transaction under one lock
+     * (docs/adr/0102), so for one busy user {@code concurrency} is also the largest batch. Only the
+     * consumer storing a batch holds a pooled JDBC connection for it (the others only briefly, to check a
+     * redelivery), so {@code concurrency} may exceed {@code spring.datasource.hikari.maximum-pool-size}.
      */
     public record Consumer(
             @NotBlank @DefaultValue("orders.events") String exchange,
@@ -48,7 +50,7 @@ public record NotificationsProperties(
             @NotBlank @DefaultValue("notification-service.order-events.dlq")
             String deadLetterQueue,
 
-            @Min(1) @Max(64) @DefaultValue("4") int concurrency,
+            @Min(1) @Max(64) @DefaultValue("16") int concurrency,
             @Min(1) @Max(1000) @DefaultValue("10") int prefetch,
             @Min(0) @Max(10) @DefaultValue("3") int maxRetries,
             @NotNull @DefaultValue("200ms") Duration initialBackoff,

@@ -8,6 +8,7 @@ import dev.protocollab.notification.inbox.Notification;
 import dev.protocollab.notification.live.LiveNotifications;
 import dev.protocollab.notification.webhooks.WebhookDispatcher;
 import dev.protocollab.notification.webhooks.Webhooks;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -26,11 +27,12 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Turns each order event into a notification for the order's customer.
  *
- * <p>In order: read the CloudEvent (unreadable: poison, straight to the dead-letter queue); skip it if
- * this event is already a notification for this user (a redelivery); ask order-service for the order's
- * details (best effort, see {@link OrderLookup}); store the notification and its webhook deliveries in
- * one transaction; then tell every instance (fan-out) and the webhook dispatcher. The message is
- * acknowledged only after the store committed, so a crash in between redelivers it, and the
+ * <p>In order: read the CloudEvent (unreadable: poison, straight to the dead-letter queue); for an event
+ * that needs order-service's details, skip it if it already is a notification for this user (a
+ * redelivery) and ask order-service (best effort, see {@link OrderLookup}); store the notification and its
+ * webhook deliveries in one transaction, together with whatever other consumers hold for the same user at
+ * that moment ({@link UserBatches}); then tell every instance (fan-out) and the webhook dispatcher. The
+ * message is acknowledged only after the store committed, so a crash in between redelivers it, and the
  * database's uniqueness turns the redelivery into a no-op.
  */
 @Component
@@ -52,6 +54,7 @@ class OrderEventListener {
     private final Timer storeTime;
     private final Timer publishTime;
     private final Timer lag;
+    private final UserBatches batches;
 
     OrderEventListener(
             JsonMapper json,
@@ -77,6 +80,10 @@ class OrderEventListener {
                 .description("From the order event's time (written by order-service) to its notification's fan-out")
                 .publishPercentiles(0.5, 0.99)
                 .register(meters);
+        DistributionSummary batchSizes = DistributionSummary.builder("notifications.consumer.batch")
+                .description("Notifications of one user stored in one transaction")
+                .register(meters);
+        this.batches = new UserBatches(this::storeAll, batchSizes::record);
     }
 
     /** Where a consumed event's time goes: the GetOrder lookup, the store (per-user lock held), the fan-out. */
@@ -127,14 +134,15 @@ class OrderEventListener {
             return;
         }
         OrderEvent.Data data = event.data();
-        if (inbox.contains(event.id(), data.customerId())) {
+        // An event that carries its items (order.created: written with the order, in its transaction) has
+        // nothing to look up; only the others ask order-service, so a busy order-service no longer holds up
+        // the notification of every new order. Only those are checked for a redelivery first, to save the
+        // lookup; the store skips a duplicate either way.
+        List<Notification.Item> carried = itemsOf(data);
+        if (carried == null && inbox.contains(event.id(), data.customerId())) {
             outcome("duplicate");
             return;
         }
-        // An event that carries its items (order.created: written with the order, in its transaction) has
-        // nothing to look up; only the others ask order-service, so a busy order-service no longer holds up
-        // the notification of every new order.
-        List<Notification.Item> carried = itemsOf(data);
         Optional<OrderDetails> details =
                 carried != null ? Optional.empty() : enrichTime.record(() -> orders.find(data.orderId()));
         List<Notification.Item> items = details.map(OrderDetails::items).orElse(carried);
@@ -151,26 +159,37 @@ class OrderEventListener {
                 items,
                 details.isPresent(),
                 data.occurredAt());
-        Stored stored = storeTime.record(() -> transactions.execute(tx -> inbox.append(draft)
-                .map(notification -> new Stored(notification, webhooks.enqueue(notification)))
-                .orElse(null)));
-        if (stored == null) {
+        Optional<Notification> stored = storeTime.record(() -> batches.store(draft));
+        if (stored.isEmpty()) {
             outcome("duplicate");
             return;
         }
         outcome(draft.enriched() ? "stored-enriched" : carried != null ? "stored-from-event" : "stored-not-enriched");
-        publishTime.record(() -> live.publish(stored.notification()));
+        publishTime.record(() -> live.publish(stored.get()));
         if (event.time() != null) {
             lag.record(Duration.between(event.time(), Instant.now()));
         }
-        if (stored.webhookDeliveries() > 0) {
-            // Only then is there something for the dispatcher to do now; its poll is the safety net.
-            dispatcher.wakeUp();
-        }
     }
 
-    /** A notification as committed, with how many webhook deliveries were queued with it. */
-    private record Stored(Notification notification, int webhookDeliveries) {}
+    /**
+     * One user's notifications in one transaction: the notifications and their webhook deliveries commit
+     * together; the dispatcher is woken only when deliveries were queued (its poll is the safety net).
+     */
+    private List<Optional<Notification>> storeAll(List<NewNotification> drafts) {
+        Batch batch = transactions.execute(tx -> {
+            List<Optional<Notification>> results = inbox.appendAll(drafts);
+            List<Notification> fresh =
+                    results.stream().flatMap(Optional::stream).toList();
+            return new Batch(results, webhooks.enqueue(drafts.get(0).userId(), fresh));
+        });
+        if (batch.webhookDeliveries() > 0) {
+            dispatcher.wakeUp();
+        }
+        return batch.results();
+    }
+
+    /** A batch as committed, with how many webhook deliveries were queued with it. */
+    private record Batch(List<Optional<Notification>> results, int webhookDeliveries) {}
 
     private static List<Notification.Item> itemsOf(OrderEvent.Data data) {
         return data.items() == null

@@ -5,11 +5,14 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -36,55 +39,94 @@ public class Inbox {
     }
 
     /**
-     * Stores the notification under the user's next sequence number, or returns empty when this event was
-     * already stored for this user. Runs in the caller's transaction, so that whatever else the caller
-     * writes (webhook deliveries) commits with it.
+     * Stores one user's notifications under that user's next sequence numbers, in the order given, in one
+     * statement per step however many there are; each result is the stored notification, or empty when
+     * that event was already stored for this user (earlier, or earlier in this list). Runs in the caller's
+     * transaction, so that whatever else the caller writes (webhook deliveries) commits with it.
      *
      * <p>The first statement locks the user's counter row until commit, so a concurrent store for the
-     * same user, on any instance, waits here: number N is committed before N+1 is taken, and once the
-     * lock is ours a concurrent store of the same event has either committed (and is seen below) or not
-     * begun; the insert itself skips an event already stored for this user ({@code ON CONFLICT DO
-     * NOTHING} on the unique key (event, user)), so the check costs no extra round trip while the lock is
-     * held, and a duplicate leaves the counter as it was.
+     * same user, on any instance, waits here: numbers are committed in order, without gaps, and once the
+     * lock is ours a concurrent store of the same event has either committed (and is seen by the check
+     * below) or not begun. The insert carries no {@code ON CONFLICT}: under the lock nothing can conflict,
+     * and should something still, the transaction fails and is retried rather than leave a gap.
      */
     @Transactional(propagation = Propagation.MANDATORY)
-    public Optional<Notification> append(NewNotification draft) {
-        long last =
-                jdbc.sql("""
+    public List<Optional<Notification>> appendAll(List<NewNotification> drafts) {
+        if (drafts.isEmpty()) {
+            return List.of();
+        }
+        String user = drafts.get(0).userId();
+        if (drafts.stream().anyMatch(draft -> !draft.userId().equals(user))) {
+            throw new IllegalArgumentException("one user's notifications at a time");
+        }
+        long last = jdbc.sql("""
                         INSERT INTO user_inbox (user_id, last_seq) VALUES (:user, 0)
                         ON CONFLICT (user_id) DO UPDATE SET last_seq = user_inbox.last_seq
                         RETURNING last_seq
-                        """).param("user", draft.userId()).query(Long.class).single();
-        long seq = last + 1;
-        int inserted = jdbc.sql("""
-                        INSERT INTO notifications (user_id, seq, event_id, type, order_id, status, previous_status,
-                                                   order_version, total, currency, items, enriched, occurred_at)
-                        VALUES (:user, :seq, :event, :type, :order, :status, :previous,
-                                :version, :total, :currency, CAST(:items AS jsonb), :enriched, :occurred)
-                        ON CONFLICT ON CONSTRAINT one_notification_per_event_and_user DO NOTHING
+                        """).param("user", user).query(Long.class).single();
+        Set<UUID> seen = new HashSet<>(jdbc.sql("""
+                        SELECT event_id FROM notifications
+                         WHERE user_id = :user AND event_id = ANY(CAST(:events AS uuid[]))
                         """)
-                .param("user", draft.userId())
-                .param("seq", seq)
-                .param("event", draft.eventId())
-                .param("type", draft.type())
-                .param("order", draft.orderId())
-                .param("status", draft.status())
-                .param("previous", draft.previousStatus())
-                .param("version", draft.orderVersion())
-                .param("total", draft.total())
-                .param("currency", draft.currency())
-                .param("items", draft.items() == null ? null : json.writeValueAsString(draft.items()))
-                .param("enriched", draft.enriched())
-                .param("occurred", OffsetDateTime.ofInstant(draft.occurredAt(), ZoneOffset.UTC))
-                .update();
-        if (inserted == 0) {
-            return Optional.empty();
+                .param("user", user)
+                .param(
+                        "events",
+                        drafts.stream().map(d -> d.eventId().toString()).toArray(String[]::new))
+                .query(UUID.class)
+                .list());
+        List<Optional<Notification>> results = new ArrayList<>(drafts.size());
+        List<Notification> fresh = new ArrayList<>(drafts.size());
+        long seq = last;
+        for (NewNotification draft : drafts) {
+            if (seen.add(draft.eventId())) {
+                Notification notification = draft.withSeq(++seq);
+                fresh.add(notification);
+                results.add(Optional.of(notification));
+            } else {
+                results.add(Optional.empty());
+            }
         }
-        jdbc.sql("UPDATE user_inbox SET last_seq = :seq WHERE user_id = :user")
-                .param("seq", seq)
-                .param("user", draft.userId())
-                .update();
-        return Optional.of(draft.withSeq(seq));
+        if (!fresh.isEmpty()) {
+            insert(fresh);
+            jdbc.sql("UPDATE user_inbox SET last_seq = :seq WHERE user_id = :user")
+                    .param("seq", seq)
+                    .param("user", user)
+                    .update();
+        }
+        return results;
+    }
+
+    /** One multi-row INSERT: a round trip for the batch rather than one per notification. */
+    private void insert(List<Notification> notifications) {
+        StringBuilder sql = new StringBuilder("""
+                INSERT INTO notifications (user_id, seq, event_id, type, order_id, status, previous_status,
+                                           order_version, total, currency, items, enriched, occurred_at)
+                VALUES
+                """);
+        Map<String, Object> params = new HashMap<>();
+        for (int i = 0; i < notifications.size(); i++) {
+            Notification n = notifications.get(i);
+            sql.append(i == 0 ? "" : ",\n")
+                    .append("(:user%1$d, :seq%1$d, :event%1$d, :type%1$d, :order%1$d, :status%1$d, :previous%1$d,"
+                            .formatted(i))
+                    .append(" :version%1$d, :total%1$d, :currency%1$d, CAST(:items%1$d AS jsonb), :enriched%1$d,"
+                            .formatted(i))
+                    .append(" :occurred%1$d)".formatted(i));
+            params.put("user" + i, n.userId());
+            params.put("seq" + i, n.seq());
+            params.put("event" + i, n.eventId());
+            params.put("type" + i, n.type());
+            params.put("order" + i, n.orderId());
+            params.put("status" + i, n.status());
+            params.put("previous" + i, n.previousStatus());
+            params.put("version" + i, n.orderVersion());
+            params.put("total" + i, n.total());
+            params.put("currency" + i, n.currency());
+            params.put("items" + i, n.items() == null ? null : json.writeValueAsString(n.items()));
+            params.put("enriched" + i, n.enriched());
+            params.put("occurred" + i, OffsetDateTime.ofInstant(n.occurredAt(), ZoneOffset.UTC));
+        }
+        jdbc.sql(sql.toString()).params(params).update();
     }
 
     /** Whether this event already became a notification for this user: saves enriching a redelivery. */

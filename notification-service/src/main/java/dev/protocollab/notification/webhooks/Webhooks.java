@@ -93,18 +93,22 @@ public class Webhooks {
     }
 
     /**
-     * Makes {@code notification} due to every webhook its user has registered. Runs in the transaction
-     * that stores the notification: both commit, or neither does.
+     * Makes these notifications, all of one user, due to every webhook that user has registered, in one
+     * statement. Runs in the transaction that stores them: both commit, or neither does.
      */
     @Transactional(propagation = Propagation.MANDATORY)
-    public int enqueue(Notification notification) {
+    public int enqueue(String userId, List<Notification> notifications) {
+        if (notifications.isEmpty()) {
+            return 0;
+        }
         return jdbc.sql("""
                         INSERT INTO webhook_deliveries (id, webhook_id, user_id, seq, status, next_attempt_at)
-                        SELECT gen_random_uuid(), id, user_id, :seq, 'PENDING', now()
-                          FROM webhooks WHERE user_id = :user
+                        SELECT gen_random_uuid(), w.id, w.user_id, s.seq, 'PENDING', now()
+                          FROM webhooks w CROSS JOIN unnest(CAST(:seqs AS bigint[])) AS s (seq)
+                         WHERE w.user_id = :user
                         """)
-                .param("seq", notification.seq())
-                .param("user", notification.userId())
+                .param("seqs", notifications.stream().map(Notification::seq).toArray(Long[]::new))
+                .param("user", userId)
                 .update();
     }
 

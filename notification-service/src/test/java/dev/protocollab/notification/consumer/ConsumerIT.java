@@ -9,9 +9,12 @@ import dev.protocollab.notification.OrderEvents;
 import dev.protocollab.notification.TestClients;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -74,6 +77,44 @@ class ConsumerIT {
                                 """).param("id", eventId).update())
                 .isInstanceOf(DataIntegrityViolationException.class)
                 .hasMessageContaining("one_notification_per_event_and_user");
+    }
+
+    @Test
+    void aBurstOfOneUsersEventsIsStoredInBatchesWithGapFreeSequenceNumbersAndEachEventOnce() {
+        String user = user();
+        int burst = 48;
+        double batchesBefore = clients.metric("notifications_consumer_batch_count");
+        double batchedBefore = clients.metric("notifications_consumer_batch_sum");
+        double duplicatesBefore = clients.metric("notifications_consumed_total", "outcome=\"duplicate\"");
+        List<ObjectNode> published = new ArrayList<>();
+        for (int i = 0; i < burst; i++) {
+            published.add(OrderEvents.created(UUID.randomUUID(), user, UUID.randomUUID()));
+            events.publish(published.get(i));
+        }
+        // and a redelivery of one of them, which must not become a second notification
+        events.publish(published.get(burst / 2));
+
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> clients.inbox(user).size() >= burst
+                        && clients.metric("notifications_consumed_total", "outcome=\"duplicate\"")
+                                >= duplicatesBefore + 1);
+        List<Long> seqs = new ArrayList<>();
+        clients.inbox(user).forEach(n -> seqs.add(n.path("seq").asLong()));
+        assertThat(seqs)
+                .as("1, 2, 3 … without a gap")
+                .isEqualTo(LongStream.rangeClosed(1, burst).boxed().toList());
+        assertThat(jdbc.sql("SELECT event_id FROM notifications WHERE user_id = :user")
+                        .param("user", user)
+                        .query(UUID.class)
+                        .list())
+                .containsExactlyInAnyOrderElementsOf(published.stream()
+                        .map(event -> UUID.fromString(event.path("id").asString()))
+                        .toList());
+        double batches = clients.metric("notifications_consumer_batch_count") - batchesBefore;
+        double batched = clients.metric("notifications_consumer_batch_sum") - batchedBefore;
+        assertThat(batched)
+                .as("notifications stored in %s transactions: fewer transactions than notifications", batches)
+                .isGreaterThan(batches);
     }
 
     @Test
